@@ -1,0 +1,86 @@
+package dev.fanout.encoder.manifest;
+
+import java.util.Locale;
+
+/**
+ * Writes {@code manifest.mpd}: a static MPEG-DASH presentation (ISO/IEC 23009-1, live profile),
+ * one video adaptation set with a representation per rendition and one audio adaptation set,
+ * each with a SegmentTemplate ($RepresentationID$, $Number$) and an explicit SegmentTimeline.
+ * Pure: the same presentation always gives the same text.
+ */
+public final class DashManifest {
+    private DashManifest() {}
+
+    public static final String SEGMENT_PATTERN = "seg-$Number%05d$.m4s";
+
+    public static String render(Presentation p) {
+        StringBuilder x = new StringBuilder(4096);
+        x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        x.append("<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"urn:mpeg:dash:profile:isoff-live:2011\" type=\"static\"")
+                .append(" mediaPresentationDuration=\"").append(duration(p.durationSeconds())).append('"')
+                .append(" minBufferTime=\"").append(duration(2 * p.segmentSeconds())).append("\">\n");
+        x.append("  <Period id=\"0\" start=\"PT0S\">\n");
+
+        Presentation.VideoSet v = p.video();
+        int maxW = v.representations().stream().mapToInt(Presentation.Representation::width).max().orElse(0);
+        int maxH = v.representations().stream().mapToInt(Presentation.Representation::height).max().orElse(0);
+        x.append("    <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\"")
+                .append(" maxWidth=\"").append(maxW).append("\" maxHeight=\"").append(maxH).append('"')
+                .append(" frameRate=\"").append(frameRate(v)).append("\" par=\"").append(pictureAspect(maxW, maxH)).append("\">\n");
+        template(x, v.timescale(), "video/$RepresentationID$/init.mp4", "video/$RepresentationID$/" + SEGMENT_PATTERN, v.timeline());
+        for (Presentation.Representation r : v.representations()) {
+            x.append("      <Representation id=\"").append(r.id()).append("\" codecs=\"").append(r.codecs())
+                    .append("\" bandwidth=\"").append(r.bandwidth()).append("\" width=\"").append(r.width())
+                    .append("\" height=\"").append(r.height()).append("\" sar=\"1:1\"/>\n");
+        }
+        x.append("    </AdaptationSet>\n");
+
+        Presentation.AudioSet a = p.audio();
+        if (a != null) {
+            x.append("    <AdaptationSet id=\"1\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"und\" segmentAlignment=\"true\" startWithSAP=\"1\">\n");
+            template(x, a.timescale(), "audio/init.mp4", "audio/" + SEGMENT_PATTERN, a.timeline());
+            x.append("      <Representation id=\"audio\" codecs=\"").append(a.codecs()).append("\" bandwidth=\"").append(a.bandwidth())
+                    .append("\" audioSamplingRate=\"").append(a.sampleRate()).append("\">\n");
+            x.append("        <AudioChannelConfiguration schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"")
+                    .append(a.channels()).append("\"/>\n");
+            x.append("      </Representation>\n");
+            x.append("    </AdaptationSet>\n");
+        }
+        x.append("  </Period>\n</MPD>\n");
+        return x.toString();
+    }
+
+    private static void template(StringBuilder x, long timescale, String init, String media, java.util.List<Presentation.TimelineRun> runs) {
+        x.append("      <SegmentTemplate timescale=\"").append(timescale).append("\" initialization=\"").append(init)
+                .append("\" media=\"").append(media).append("\" startNumber=\"1\">\n");
+        x.append("        <SegmentTimeline>\n");
+        for (Presentation.TimelineRun run : runs) {
+            x.append("          <S t=\"").append(run.t()).append("\" d=\"").append(run.d()).append('"');
+            if (run.r() > 0) x.append(" r=\"").append(run.r()).append('"');
+            x.append("/>\n");
+        }
+        x.append("        </SegmentTimeline>\n");
+        x.append("      </SegmentTemplate>\n");
+    }
+
+    private static String frameRate(Presentation.VideoSet v) {
+        return v.frameRate().den() == 1 ? Long.toString(v.frameRate().num()) : v.frameRate().num() + "/" + v.frameRate().den();
+    }
+
+    private static String pictureAspect(int w, int h) {
+        int g = java.math.BigInteger.valueOf(w).gcd(java.math.BigInteger.valueOf(h)).intValue();
+        return g == 0 ? "1:1" : (w / g) + ":" + (h / g);
+    }
+
+    /** xs:duration with millisecond precision, e.g. PT1M2.335S. */
+    static String duration(double seconds) {
+        long ms = Math.round(seconds * 1000);
+        long h = ms / 3_600_000, m = (ms / 60_000) % 60;
+        double s = (ms % 60_000) / 1000.0;
+        StringBuilder b = new StringBuilder("PT");
+        if (h > 0) b.append(h).append('H');
+        if (m > 0) b.append(m).append('M');
+        b.append(String.format(Locale.ROOT, "%.3f", s).replaceAll("\\.?0+$", "")).append('S');
+        return b.toString();
+    }
+}

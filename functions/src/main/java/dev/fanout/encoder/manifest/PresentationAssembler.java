@@ -1,0 +1,135 @@
+package dev.fanout.encoder.manifest;
+
+import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.model.AudioOutput;
+import dev.fanout.encoder.model.ChunkOutput;
+import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.model.TrackOutput;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The reducer's logic, pure: joins the chunk records into one timeline per rendition and proves
+ * it continuous. Every chunk must be present; every rendition's init must be identical across
+ * chunks; segments must be numbered 1..N with t[n] + d[n] = t[n+1]; all renditions must share one
+ * timeline (segment-aligned); the frames must add up to the source's.
+ */
+public final class PresentationAssembler {
+    private PresentationAssembler() {}
+
+    public static Presentation assemble(JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio) {
+        List<ChunkOutput> sorted = chunks.stream().sorted(Comparator.comparingInt(ChunkOutput::chunkIndex)).toList();
+        if (sorted.size() != plan.chunkCount()) {
+            throw inconsistent("expected " + plan.chunkCount() + " chunk records, found " + sorted.size());
+        }
+        for (int i = 0; i < sorted.size(); i++) {
+            if (sorted.get(i).chunkIndex() != i) throw inconsistent("chunk " + i + " is missing");
+        }
+        long timescale = -1;
+        List<SegmentOutput> reference = null;
+        List<Presentation.Representation> reps = new ArrayList<>();
+        for (Rendition r : plan.renditions()) {
+            List<SegmentOutput> segments = new ArrayList<>();
+            String initSha = null;
+            TrackOutput first = null;
+            long frames = 0;
+            for (ChunkOutput c : sorted) {
+                TrackOutput t = c.renditions().stream().filter(x -> x.trackId().equals(r.id())).findFirst()
+                        .orElseThrow(() -> inconsistent("chunk " + c.chunkIndex() + " has no rendition " + r.id()));
+                if (first == null) { first = t; initSha = t.initSha256(); }
+                if (!t.initSha256().equals(initSha)) {
+                    throw inconsistent("rendition " + r.id() + ": chunk " + c.chunkIndex() + " has a different init segment than chunk 0 (encoder settings differ between chunks)");
+                }
+                if (t.timescale() != first.timescale()) throw inconsistent("rendition " + r.id() + ": timescale differs in chunk " + c.chunkIndex());
+                segments.addAll(t.segments());
+                frames += t.segments().stream().mapToLong(SegmentOutput::frames).sum();
+            }
+            if (frames != plan.totalFrames()) {
+                throw inconsistent("rendition " + r.id() + " has " + frames + " frames; the source has " + plan.totalFrames());
+            }
+            checkContinuous("rendition " + r.id(), segments, plan.segmentCount());
+            if (reference == null) {
+                reference = segments;
+                timescale = first.timescale();
+            } else if (first.timescale() != timescale || !sameTiming(reference, segments)) {
+                throw inconsistent("rendition " + r.id() + " is not segment-aligned with " + plan.renditions().get(0).id());
+            }
+            long bytes = segments.stream().mapToLong(SegmentOutput::bytes).sum();
+            reps.add(new Presentation.Representation(r.id(), first.codecs(), r.width(), r.height(),
+                    peakBandwidth(segments, first.timescale()), bytes, r.maxrateKbps()));
+        }
+        Presentation.VideoSet video = new Presentation.VideoSet(timescale, plan.frameRate(), reps, runs(reference));
+
+        Presentation.AudioSet audioSet = null;
+        if (plan.sourceInfo().hasAudio()) {
+            if (audio == null) throw inconsistent("the source has audio but the audio record is missing");
+            TrackOutput a = audio.track();
+            checkContinuous("audio", a.segments(), a.segments().size());
+            audioSet = new Presentation.AudioSet(a.timescale(), a.codecs(), a.sampleRate(), a.channels(),
+                    peakBandwidth(a.segments(), a.timescale()), a.segments().stream().mapToLong(SegmentOutput::bytes).sum(), runs(a.segments()));
+        }
+        double segmentSeconds = plan.frameRate().secondsFor(plan.segmentFrames()).toDouble();
+        return new Presentation(plan.durationSeconds().toDouble(), segmentSeconds, video, audioSet);
+    }
+
+    private static void checkContinuous(String what, List<SegmentOutput> segments, int expectedCount) {
+        if (segments.size() != expectedCount) throw inconsistent(what + " has " + segments.size() + " segments; expected " + expectedCount);
+        for (int i = 0; i < segments.size(); i++) {
+            SegmentOutput s = segments.get(i);
+            if (s.number() != i + 1) throw inconsistent(what + ": segment " + (i + 1) + " is missing or out of order (found " + s.number() + ")");
+            if (s.duration() <= 0) throw inconsistent(what + ": segment " + s.number() + " has no duration");
+            if (i == 0 && s.startTime() != 0) throw inconsistent(what + ": the first segment starts at " + s.startTime() + ", not 0");
+            if (i > 0) {
+                SegmentOutput prev = segments.get(i - 1);
+                long end = prev.startTime() + prev.duration();
+                if (end != s.startTime()) {
+                    throw inconsistent(what + ": " + (end < s.startTime() ? "gap" : "overlap") + " between segments " + prev.number()
+                            + " and " + s.number() + " (" + end + " vs " + s.startTime() + ")");
+                }
+            }
+        }
+    }
+
+    private static boolean sameTiming(List<SegmentOutput> a, List<SegmentOutput> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).startTime() != b.get(i).startTime() || a.get(i).duration() != b.get(i).duration()) return false;
+        }
+        return true;
+    }
+
+    /** Highest bitrate of any full segment (the short last one is only used when it is the only one), in bit/s. */
+    static long peakBandwidth(List<SegmentOutput> segments, long timescale) {
+        int n = segments.size() > 1 ? segments.size() - 1 : segments.size();
+        double peak = 0;
+        for (int i = 0; i < n; i++) {
+            SegmentOutput s = segments.get(i);
+            peak = Math.max(peak, s.bytes() * 8.0 * timescale / s.duration());
+        }
+        return (long) Math.ceil(peak);
+    }
+
+    /** Run-length encodes a continuous timeline for SegmentTimeline. */
+    static List<Presentation.TimelineRun> runs(List<SegmentOutput> segments) {
+        List<Presentation.TimelineRun> runs = new ArrayList<>();
+        for (SegmentOutput s : segments) {
+            if (!runs.isEmpty()) {
+                Presentation.TimelineRun last = runs.get(runs.size() - 1);
+                if (last.d() == s.duration()) {
+                    runs.set(runs.size() - 1, new Presentation.TimelineRun(last.t(), last.d(), last.r() + 1));
+                    continue;
+                }
+            }
+            runs.add(new Presentation.TimelineRun(s.startTime(), s.duration(), 0));
+        }
+        return runs;
+    }
+
+    private static EncodeFailedException inconsistent(String detail) {
+        return new EncodeFailedException("InconsistentChunks", detail);
+    }
+}

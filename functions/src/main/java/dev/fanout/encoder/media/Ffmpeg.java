@@ -1,0 +1,45 @@
+package dev.fanout.encoder.media;
+
+import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.errors.TransientException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs ffmpeg/ffprobe commands with a time limit and turns failures into named errors whose text
+ * carries ffmpeg's own last lines of stderr.
+ */
+public final class Ffmpeg {
+    private Ffmpeg() {}
+
+    /** Network trouble reading the source: worth a retry. */
+    static boolean looksTransient(String stderr) {
+        String s = stderr.toLowerCase(Locale.ROOT);
+        return s.contains("server returned 5") || s.contains("connection refused") || s.contains("connection reset")
+                || s.contains("connection timed out") || s.contains("i/o error") || s.contains("server returned 403")
+                || s.contains("temporary failure in name resolution");
+    }
+
+    /**
+     * Runs an encode; on failure throws {@link TransientException} ({@code Transient.SourceRead}) for
+     * network trouble, else {@link EncodeFailedException} ({@code EncodeFailed.Timeout} or
+     * {@code EncodeFailed.Ffmpeg}).
+     */
+    public static ProcessRunner.Result runEncode(String what, List<String> command, Duration timeout) {
+        ProcessRunner.Result r = ProcessRunner.run(command, timeout, 64 * 1024);
+        if (r.timedOut()) {
+            throw new EncodeFailedException("Timeout", what + " did not finish within " + timeout.toSeconds()
+                    + " s and was stopped (FFMPEG_TIMEOUT_SECONDS); last output: " + r.stderrSummary(3));
+        }
+        if (r.exitCode() != 0) {
+            String summary = r.stderrSummary(4);
+            if (looksTransient(r.stderrTail())) {
+                throw new TransientException("SourceRead", what + " could not read the source: " + summary, null);
+            }
+            throw new EncodeFailedException("Ffmpeg", what + " failed (ffmpeg exit " + r.exitCode() + "): " + summary);
+        }
+        return r;
+    }
+}

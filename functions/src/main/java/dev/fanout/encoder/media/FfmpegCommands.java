@@ -1,0 +1,119 @@
+package dev.fanout.encoder.media;
+
+import dev.fanout.encoder.model.ChunkSpec;
+import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.Rational;
+import dev.fanout.encoder.model.Rendition;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds ffmpeg/ffprobe argument lists. Pure. Every input is opened with an explicit demuxer
+ * ({@code mov}: MP4/MOV only, so a playlist or concat script named .mp4 is not interpreted), a
+ * protocol whitelist limited to the scheme of the input URL, and external data references off —
+ * media can never make ffmpeg open another file or URL.
+ */
+public final class FfmpegCommands {
+    private FfmpegCommands() {}
+
+    /** Movie fragment flags that give one fragment per GOP with a global tfdt and a chunk-independent init. */
+    static final String CHUNK_MOVFLAGS = "+dash+frag_keyframe+delay_moov+frag_discont+skip_trailer";
+
+    /** Protocols the given input needs, and nothing else. */
+    public static String protocolWhitelist(String input) {
+        String lower = input.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("https://")) return "https,tls,tcp";
+        if (lower.startsWith("http://")) return "http,tcp";
+        if (lower.contains("://")) throw new IllegalArgumentException("unsupported input scheme: " + input.substring(0, lower.indexOf("://")));
+        return "file";
+    }
+
+    static List<String> inputOptions(String input) {
+        return List.of("-protocol_whitelist", protocolWhitelist(input), "-f", "mov", "-enable_drefs", "0");
+    }
+
+    public static List<String> probe(Path ffprobe, String input) {
+        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "error"));
+        c.addAll(inputOptions(input));
+        c.addAll(List.of("-show_format", "-show_streams", "-of", "json", "-i", input));
+        return c;
+    }
+
+    /**
+     * Decodes the last {@code seconds} of the video: cheap (reads from the keyframe before), and
+     * it fails on a file whose media data was cut off.
+     */
+    public static List<String> tailCheck(Path ffmpeg, String input, double fromSeconds) {
+        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-xerror"));
+        c.addAll(inputOptions(input));
+        c.addAll(List.of("-ss", String.format(Locale.ROOT, "%.6f", Math.max(0, fromSeconds)), "-i", input,
+                "-map", "0:v:0", "-f", "null", "-"));
+        return c;
+    }
+
+    /** Output file of one rendition in a chunk's scratch directory. */
+    public static Path chunkOutput(Path dir, Rendition r) { return dir.resolve(r.id() + ".mp4"); }
+
+    /**
+     * One ffmpeg for one chunk and every rendition: decode the chunk's frames once, split, scale,
+     * encode each with a GOP of exactly one segment, and keep global timestamps.
+     */
+    public static List<String> encodeChunk(Path ffmpeg, String input, JobPlan plan, ChunkSpec chunk, Path outDir) {
+        Rational fps = plan.frameRate();
+        Rational start = fps.secondsFor(chunk.startFrame());
+        // A quarter frame early, so timestamp rounding in the source can never drop the chunk's
+        // first frame; the frame before it is still excluded, and -vsync cfr puts frames on the grid.
+        double seek = Math.max(0, plan.sourceInfo().video().startSeconds() + start.toDouble() - 0.25 / fps.toDouble());
+        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
+        c.addAll(inputOptions(input));
+        // Accurate seek: decodes from the keyframe before the chunk and drops earlier frames.
+        c.addAll(List.of("-ss", floorMicros(seek), "-i", input));
+        List<Rendition> rs = plan.renditions();
+        StringBuilder graph = new StringBuilder("[0:v:0]split=").append(rs.size());
+        for (int i = 0; i < rs.size(); i++) graph.append("[s").append(i).append(']');
+        for (int i = 0; i < rs.size(); i++) {
+            Rendition r = rs.get(i);
+            // bicubic explicitly: inside -filter_complex scale defaults to bilinear
+            graph.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height())
+                    .append(":flags=bicubic,setsar=1,format=yuv420p[v").append(i).append(']');
+        }
+        c.addAll(List.of("-filter_complex", graph.toString()));
+        String gop = Integer.toString(plan.segmentFrames());
+        for (int i = 0; i < rs.size(); i++) {
+            Rendition r = rs.get(i);
+            c.addAll(List.of("-map", "[v" + i + "]", "-map_metadata", "-1", "-map_chapters", "-1", "-an", "-sn", "-dn",
+                    "-c:v", "libx264", "-preset", plan.encode().x264Preset(), "-crf", Integer.toString(plan.encode().crf()),
+                    "-maxrate", r.maxrateKbps() + "k", "-bufsize", r.bufsizeKbps() + "k", "-profile:v", "high",
+                    "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
+                    "-r", fps.toString(), "-vsync", "cfr", "-frames:v", Integer.toString(chunk.frameCount()),
+                    "-output_ts_offset", start.toDecimalFloorMicros(),
+                    "-f", "mp4", "-movflags", CHUNK_MOVFLAGS, chunkOutput(outDir, r).toString()));
+        }
+        return c;
+    }
+
+    /** The whole audio track once: AAC-LC stereo 48 kHz, padded/trimmed to the video's duration, fragments of one segment. */
+    public static List<String> encodeAudio(Path ffmpeg, String input, JobPlan plan, Path out) {
+        Rational videoDuration = plan.durationSeconds();
+        Rational segment = plan.frameRate().secondsFor(plan.segmentFrames());
+        long fragMicros = Math.max(1, Math.round(segment.toDouble() * 1_000_000));
+        double videoStart = plan.sourceInfo().video().startSeconds();
+        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
+        c.addAll(inputOptions(input));
+        c.addAll(List.of("-ss", floorMicros(videoStart), "-i", input,
+                "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
+                "-c:a", "aac", "-b:a", plan.encode().audioBitrateKbps() + "k", "-ac", "2", "-ar", "48000",
+                "-af", "apad", "-t", String.format(Locale.ROOT, "%.6f", videoDuration.toDouble()),
+                "-f", "mp4", "-movflags", "+dash+delay_moov+skip_trailer", "-frag_duration", Long.toString(fragMicros),
+                out.toString()));
+        return c;
+    }
+
+    static String floorMicros(double seconds) {
+        long micros = (long) Math.floor(seconds * 1_000_000 + 1e-3);
+        return String.format(Locale.ROOT, "%d.%06d", micros / 1_000_000, micros % 1_000_000);
+    }
+}

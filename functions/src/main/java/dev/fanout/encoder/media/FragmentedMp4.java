@@ -1,0 +1,274 @@
+package dev.fanout.encoder.media;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The structure of a fragmented MP4 as ffmpeg writes it for one track: an init part
+ * ({@code ftyp moov}) followed by media fragments ({@code [sidx] moof mdat}). Only box headers,
+ * {@code moov} and {@code moof} are read; media data is never loaded.
+ *
+ * @param initLength      bytes [0, initLength) are the init segment
+ * @param timescale       track timescale (mdhd)
+ * @param editMediaTime   media time of the single edit-list entry (0 if none): presentation = dts + cts - this
+ * @param codecs          RFC 6381 codecs string (avc1.PPCCLL or mp4a.40.N)
+ * @param fragments       media fragments in file order
+ */
+public record FragmentedMp4(long initLength, long timescale, long editMediaTime, String codecs,
+                            int width, int height, int sampleRate, int channels, List<Fragment> fragments) {
+
+    /**
+     * @param offset                 first byte of the group (its sidx, or moof)
+     * @param length                 bytes up to the end of the mdat
+     * @param baseDecodeTime         tfdt
+     * @param duration               sum of sample durations
+     * @param earliestCompositionTime min over samples of (decode time + composition offset), before the edit list
+     */
+    public record Fragment(long offset, long length, long baseDecodeTime, long duration,
+                           long earliestCompositionTime, int sampleCount) {}
+
+    /** Thrown when the bytes are not the fragmented MP4 we expect. */
+    public static final class MalformedMp4Exception extends IOException {
+        public MalformedMp4Exception(String message) { super(message); }
+    }
+
+    public static FragmentedMp4 read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return new Reader(ch).read();
+        }
+    }
+
+    private static final class Reader {
+        private final FileChannel ch;
+        private long initLength = -1;
+        private long timescale;
+        private long editMediaTime;
+        private String codecs = "";
+        private int width, height, sampleRate, channels;
+        private long trexDefaultDuration;
+        private final List<Fragment> fragments = new ArrayList<>();
+
+        Reader(FileChannel ch) { this.ch = ch; }
+
+        FragmentedMp4 read() throws IOException {
+            long size = ch.size();
+            long pos = 0;
+            long groupStart = -1;
+            long[] moofInfo = null; // baseDecodeTime, duration, earliest, sampleCount
+            boolean sawMoov = false;
+            while (pos < size) {
+                ByteBuffer hdr = readAt(pos, (int) Math.min(16, size - pos));
+                if (hdr.remaining() < 8) throw new MalformedMp4Exception("truncated box header at " + pos);
+                long boxSize = Integer.toUnsignedLong(hdr.getInt());
+                String type = fourcc(hdr.getInt());
+                int headerLen = 8;
+                if (boxSize == 1) { boxSize = hdr.getLong(); headerLen = 16; }
+                else if (boxSize == 0) boxSize = size - pos;
+                if (boxSize < headerLen || pos + boxSize > size) {
+                    throw new MalformedMp4Exception("box '" + type + "' at " + pos + " overruns the file");
+                }
+                switch (type) {
+                    case "moov" -> {
+                        parseMoov(readAt(pos + headerLen, (int) (boxSize - headerLen)));
+                        initLength = pos + boxSize;
+                        sawMoov = true;
+                    }
+                    case "styp", "sidx" -> { if (groupStart < 0) groupStart = pos; }
+                    case "moof" -> {
+                        if (groupStart < 0) groupStart = pos;
+                        moofInfo = parseMoof(readAt(pos + headerLen, (int) (boxSize - headerLen)));
+                    }
+                    case "mdat" -> {
+                        if (moofInfo != null) {
+                            fragments.add(new Fragment(groupStart, pos + boxSize - groupStart, moofInfo[0], moofInfo[1], moofInfo[2], (int) moofInfo[3]));
+                        }
+                        groupStart = -1;
+                        moofInfo = null;
+                    }
+                    default -> { /* ftyp, free, udta, mfra...: not part of a media segment */ }
+                }
+                pos += boxSize;
+            }
+            if (!sawMoov) throw new MalformedMp4Exception("no moov box");
+            if (timescale <= 0) throw new MalformedMp4Exception("no track timescale");
+            return new FragmentedMp4(initLength, timescale, editMediaTime, codecs, width, height, sampleRate, channels, List.copyOf(fragments));
+        }
+
+        private ByteBuffer readAt(long pos, int len) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(len);
+            while (b.hasRemaining()) {
+                if (ch.read(b, pos + b.position()) < 0) break;
+            }
+            return b.flip();
+        }
+
+        private void parseMoov(ByteBuffer moov) throws MalformedMp4Exception {
+            forEachChild(moov, (type, body) -> {
+                switch (type) {
+                    case "trak" -> parseContainer(body);
+                    case "mvex" -> forEachChild(body, (t, b) -> {
+                        if (t.equals("trex")) { b.getInt(); b.getInt(); b.getInt(); trexDefaultDuration = Integer.toUnsignedLong(b.getInt()); }
+                    });
+                    default -> { }
+                }
+            });
+        }
+
+        /** trak/mdia/minf/stbl/edts and their leaves. */
+        private void parseContainer(ByteBuffer box) throws MalformedMp4Exception {
+            forEachChild(box, (type, body) -> {
+                switch (type) {
+                    case "mdia", "minf", "stbl", "edts" -> parseContainer(body);
+                    case "mdhd" -> {
+                        int version = body.get() & 0xff;
+                        body.position(body.position() + 3 + (version == 1 ? 16 : 8));
+                        timescale = Integer.toUnsignedLong(body.getInt());
+                    }
+                    case "elst" -> {
+                        int version = body.get() & 0xff;
+                        body.position(body.position() + 3);
+                        long entries = Integer.toUnsignedLong(body.getInt());
+                        if (entries > 0) {
+                            if (version == 1) { body.getLong(); editMediaTime = body.getLong(); }
+                            else { body.getInt(); editMediaTime = body.getInt(); }
+                            if (editMediaTime < 0) editMediaTime = 0; // an empty edit: no shift of media time
+                        }
+                    }
+                    case "stsd" -> parseStsd(body);
+                    default -> { }
+                }
+            });
+        }
+
+        private void parseStsd(ByteBuffer body) throws MalformedMp4Exception {
+            body.position(body.position() + 8); // version/flags, entry count
+            forEachChild(body, (type, entry) -> {
+                switch (type) {
+                    case "avc1", "avc3" -> {
+                        entry.position(entry.position() + 24);
+                        width = entry.getShort() & 0xffff;
+                        height = entry.getShort() & 0xffff;
+                        entry.position(entry.position() + 50);
+                        forEachChild(entry, (t, b) -> {
+                            if (t.equals("avcC") && b.remaining() >= 4) {
+                                b.get();
+                                codecs = String.format("%s.%02x%02x%02x", type, b.get() & 0xff, b.get() & 0xff, b.get() & 0xff);
+                            }
+                        });
+                    }
+                    case "mp4a" -> {
+                        entry.position(entry.position() + 16);
+                        channels = entry.getShort() & 0xffff;
+                        entry.position(entry.position() + 6);
+                        sampleRate = (entry.getInt() >>> 16);
+                        codecs = "mp4a.40." + audioObjectType(entry);
+                    }
+                    default -> codecs = type;
+                }
+            });
+        }
+
+        /** Finds the AudioSpecificConfig (descriptor tag 5) inside esds and returns its object type. */
+        private static int audioObjectType(ByteBuffer entry) {
+            byte[] rest = new byte[entry.remaining()];
+            entry.get(rest);
+            for (int i = 0; i + 2 < rest.length; i++) {
+                if (rest[i] == 0x05) {
+                    int j = i + 1;
+                    int len = 0;
+                    for (int k = 0; k < 4 && j < rest.length; k++) {
+                        int b = rest[j++] & 0xff;
+                        len = (len << 7) | (b & 0x7f);
+                        if ((b & 0x80) == 0) break;
+                    }
+                    if (len >= 2 && j < rest.length) {
+                        int aot = (rest[j] & 0xff) >>> 3;
+                        if (aot > 0 && aot < 31) return aot;
+                    }
+                }
+            }
+            return 2;
+        }
+
+        private long[] parseMoof(ByteBuffer moof) throws MalformedMp4Exception {
+            long[] info = {Long.MIN_VALUE, 0, Long.MAX_VALUE, 0};
+            forEachChild(moof, (type, traf) -> {
+                if (!type.equals("traf")) return;
+                long[] defaultDuration = {trexDefaultDuration};
+                forEachChild(traf, (t, b) -> {
+                    switch (t) {
+                        case "tfhd" -> {
+                            int flags = b.getInt() & 0xffffff;
+                            b.getInt(); // track id
+                            if ((flags & 0x1) != 0) b.getLong();
+                            if ((flags & 0x2) != 0) b.getInt();
+                            if ((flags & 0x8) != 0) defaultDuration[0] = Integer.toUnsignedLong(b.getInt());
+                        }
+                        case "tfdt" -> {
+                            int version = b.get() & 0xff;
+                            b.position(b.position() + 3);
+                            info[0] = version == 1 ? b.getLong() : Integer.toUnsignedLong(b.getInt());
+                        }
+                        case "trun" -> {
+                            if (info[0] == Long.MIN_VALUE) throw new MalformedMp4Exception("trun before tfdt");
+                            int vf = b.getInt();
+                            int version = vf >>> 24;
+                            int flags = vf & 0xffffff;
+                            long count = Integer.toUnsignedLong(b.getInt());
+                            if ((flags & 0x1) != 0) b.getInt();
+                            if ((flags & 0x4) != 0) b.getInt();
+                            long dts = info[0] + info[1];
+                            for (long i = 0; i < count; i++) {
+                                long dur = (flags & 0x100) != 0 ? Integer.toUnsignedLong(b.getInt()) : defaultDuration[0];
+                                if ((flags & 0x200) != 0) b.getInt();
+                                if ((flags & 0x400) != 0) b.getInt();
+                                long cts = 0;
+                                if ((flags & 0x800) != 0) cts = version == 0 ? Integer.toUnsignedLong(b.getInt()) : b.getInt();
+                                info[2] = Math.min(info[2], dts + cts);
+                                dts += dur;
+                                info[1] += dur;
+                            }
+                            info[3] += count;
+                        }
+                        default -> { }
+                    }
+                });
+            });
+            if (info[0] == Long.MIN_VALUE) throw new MalformedMp4Exception("moof without tfdt");
+            if (info[3] == 0) info[2] = info[0];
+            return info;
+        }
+
+        @FunctionalInterface
+        private interface ChildVisitor { void visit(String type, ByteBuffer body) throws MalformedMp4Exception; }
+
+        private static void forEachChild(ByteBuffer parent, ChildVisitor visitor) throws MalformedMp4Exception {
+            ByteBuffer p = parent.slice();
+            while (p.remaining() >= 8) {
+                int start = p.position();
+                long size = Integer.toUnsignedLong(p.getInt());
+                String type = fourcc(p.getInt());
+                int header = 8;
+                if (size == 1) { size = p.getLong(); header = 16; }
+                else if (size == 0) size = p.limit() - start;
+                if (size < header || start + size > p.limit()) throw new MalformedMp4Exception("box '" + type + "' overruns its parent");
+                ByteBuffer body = p.slice(start + header, (int) size - header);
+                try {
+                    visitor.visit(type, body);
+                } catch (java.nio.BufferUnderflowException e) {
+                    throw new MalformedMp4Exception("box '" + type + "' is shorter than its fields");
+                }
+                p.position((int) (start + size));
+            }
+        }
+
+        private static String fourcc(int v) {
+            return new String(new byte[]{(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v}, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.fanout.encoder.model;
+
+/**
+ * Where a job's objects live in the output bucket.
+ * <pre>
+ *   jobs/&lt;jobId&gt;/manifest.mpd, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
+ *                 audio/init.mp4, audio/seg-00001.m4s          (published output)
+ *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json  (intermediate, expires)
+ * </pre>
+ */
+public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
+
+    public static JobLayout of(String bucket, String jobId) {
+        return new JobLayout(bucket, "jobs/" + jobId + "/", "work/" + jobId + "/");
+    }
+
+    public String planKey() { return workPrefix + "plan.json"; }
+    public String chunkListKey() { return workPrefix + "chunks.json"; }
+    public String chunkResultKey(int index) { return workPrefix + "chunks/" + String.format("%05d", index) + ".json"; }
+    public String audioResultKey() { return workPrefix + "audio.json"; }
+    public String manifestKey() { return outputPrefix + "manifest.mpd"; }
+    public String jobRecordKey() { return outputPrefix + "job.json"; }
+    public String videoInitKey(String renditionId) { return outputPrefix + videoInitPath(renditionId); }
+    public String videoSegmentKey(String renditionId, int number) { return outputPrefix + videoSegmentPath(renditionId, number); }
+    public String audioInitKey() { return outputPrefix + "audio/init.mp4"; }
+    public String audioSegmentKey(int number) { return outputPrefix + "audio/" + segmentFile(number); }
+
+    public static String videoInitPath(String renditionId) { return "video/" + renditionId + "/init.mp4"; }
+    public static String videoSegmentPath(String renditionId, int number) { return "video/" + renditionId + "/" + segmentFile(number); }
+    public static String segmentFile(int number) { return String.format("seg-%05d.m4s", number); }
+}

@@ -1,0 +1,27 @@
+package dev.fanout.encoder.model;
+
+import java.util.List;
+
+/**
+ * Everything a worker needs to encode its chunk, stored once as JSON in the work prefix. Chunk
+ * boundaries are not listed: they follow from {@code totalFrames} and {@code chunkFrames}
+ * (see {@link dev.fanout.encoder.plan.ChunkPlanner}), so the plan stays small for any length.
+ */
+public record JobPlan(
+        String jobId,
+        SourceRef source,
+        SourceInfo sourceInfo,
+        Rational frameRate,
+        long totalFrames,
+        int segmentFrames,
+        int chunkFrames,
+        int chunkCount,
+        int segmentCount,
+        List<Rendition> renditions,
+        EncodeSettings encode,
+        JobLayout layout,
+        long createdAtEpochMillis,
+        double probeSeconds) {
+
+    public Rational durationSeconds() { return frameRate.secondsFor(totalFrames); }
+}

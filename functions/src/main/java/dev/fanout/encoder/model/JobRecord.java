@@ -1,0 +1,47 @@
+package dev.fanout.encoder.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+
+/**
+ * {@code job.json}: the durable record of a job, written when it succeeds or fails.
+ * Fields that do not apply (e.g. the ladder of a job rejected at probe) are omitted.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobRecord(
+        String status,
+        String jobId,
+        SourceRef input,
+        SourceInfo source,
+        List<LadderEntry> ladder,
+        Double segmentSeconds,
+        Double chunkSeconds,
+        Integer chunkCount,
+        Integer segmentCount,
+        Double durationSeconds,
+        Timings timings,
+        Outputs outputs,
+        Failure error,
+        String finishedAt) {
+
+    public static final String SUCCEEDED = "SUCCEEDED";
+    public static final String FAILED = "FAILED";
+
+    /** A rendition as delivered: size, cap and the measured bandwidth written to the manifest. */
+    public record LadderEntry(String id, int width, int height, String codecs, int maxrateKbps, long bandwidth, long bytes) {}
+
+    /**
+     * @param wallSeconds         from the start of the probe to the end of packaging
+     * @param chunkEncodeSeconds  sum over chunks (compute spent), {@code chunkEncodeMaxSeconds} the slowest one
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Timings(double probeSeconds, double chunkEncodeSeconds, double chunkEncodeMaxSeconds,
+                          double chunkUploadSeconds, Double audioSeconds, double packageSeconds, double wallSeconds) {}
+
+    /** Keys relative to the output bucket. */
+    public record Outputs(String bucket, String prefix, String manifest, long totalBytes) {}
+
+    /** @param error a dotted name such as InvalidInput.Truncated; @param reason what was wrong, for a person */
+    public record Failure(String error, String reason) {}
+}

@@ -1,0 +1,51 @@
+package dev.fanout.encoder.plan;
+
+import dev.fanout.encoder.model.LadderRung;
+import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.SourceInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Chooses output sizes: every configured rung whose short side fits in the source's (never
+ * upscale), the display aspect ratio kept (rotation and pixel aspect applied), even dimensions.
+ * A source smaller than every rung gets one rendition at its own size.
+ */
+public final class LadderPlanner {
+    private LadderPlanner() {}
+
+    public static List<Rendition> plan(SourceInfo.Video video, List<LadderRung> ladder) {
+        double dw = video.displayWidth();
+        double dh = video.displayHeight();
+        boolean portrait = dh > dw;
+        double sourceShort = Math.min(dw, dh);
+        List<Rendition> out = new ArrayList<>();
+        List<LadderRung> sorted = ladder.stream()
+                .sorted((a, b) -> Integer.compare(b.shortSide(), a.shortSide())).toList();
+        for (LadderRung rung : sorted) {
+            if (rung.shortSide() <= sourceShort + 0.5) {
+                out.add(rendition(rung.shortSide() + "p", rung.shortSide(), rung.maxrateKbps(), dw, dh, portrait));
+            }
+        }
+        if (out.isEmpty()) {
+            int side = Math.max(2, evenFloor(sourceShort));
+            LadderRung smallest = sorted.get(sorted.size() - 1);
+            out.add(rendition(side + "p", side, smallest.maxrateKbps(), dw, dh, portrait));
+        }
+        return List.copyOf(out);
+    }
+
+    private static Rendition rendition(String id, int shortSide, int maxrateKbps, double dw, double dh, boolean portrait) {
+        double longSide = shortSide * Math.max(dw, dh) / Math.min(dw, dh);
+        int l = Math.max(2, evenRound(longSide));
+        int s = Math.max(2, evenRound(shortSide));
+        int w = portrait ? s : l;
+        int h = portrait ? l : s;
+        return new Rendition(id, w, h, maxrateKbps, 2 * maxrateKbps);
+    }
+
+    static int evenRound(double v) { return (int) Math.round(v / 2.0) * 2; }
+
+    static int evenFloor(double v) { return (int) Math.floor(v / 2.0) * 2; }
+}

@@ -1,0 +1,84 @@
+package dev.fanout.encoder.plan;
+
+import dev.fanout.encoder.model.EncodeSettings;
+import dev.fanout.encoder.model.LadderRung;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings shared by all stages, read from environment variables (Lambda) or a map (local run,
+ * tests). Every variable is optional except where noted; defaults are the product's defaults.
+ *
+ * <ul>
+ *   <li>{@code OUTPUT_BUCKET} (required by stages that write) – bucket for outputs and work objects</li>
+ *   <li>{@code LADDER} – e.g. {@code 1080@6000,720@3500,480@1800,360@1000}</li>
+ *   <li>{@code SEGMENT_SECONDS} – target segment (and GOP) length, default 2</li>
+ *   <li>{@code CHUNK_SECONDS} – target chunk length, rounded to whole segments, default 10</li>
+ *   <li>{@code X264_PRESET}, {@code CRF}, {@code AUDIO_BITRATE_KBPS}</li>
+ *   <li>{@code MAX_INPUT_BYTES}, {@code MAX_DURATION_SECONDS}, {@code MAX_LONG_SIDE}, {@code MAX_SHORT_SIDE}</li>
+ *   <li>{@code FFMPEG_PATH}, {@code FFPROBE_PATH} – default /opt/bin/… (the layer)</li>
+ *   <li>{@code FFMPEG_TIMEOUT_SECONDS}, {@code FFPROBE_TIMEOUT_SECONDS}, {@code WORK_DIR}</li>
+ * </ul>
+ */
+public record PipelineConfig(
+        String outputBucket,
+        List<LadderRung> ladder,
+        double segmentSeconds,
+        double chunkSeconds,
+        EncodeSettings encode,
+        Limits limits,
+        Path ffmpeg,
+        Path ffprobe,
+        Duration ffmpegTimeout,
+        Duration ffprobeTimeout,
+        Path workDir) {
+
+    /** Checked before any expensive work. */
+    public record Limits(long maxInputBytes, double maxDurationSeconds, int maxLongSide, int maxShortSide) {}
+
+    public static final double DEFAULT_SEGMENT_SECONDS = 2;
+    public static final double DEFAULT_CHUNK_SECONDS = 10;
+
+    public static PipelineConfig fromEnv(Map<String, String> env) {
+        return new PipelineConfig(
+                env.get("OUTPUT_BUCKET"),
+                LadderRung.parseList(env.getOrDefault("LADDER", LadderRung.DEFAULT_LADDER)),
+                positive(env, "SEGMENT_SECONDS", DEFAULT_SEGMENT_SECONDS),
+                positive(env, "CHUNK_SECONDS", DEFAULT_CHUNK_SECONDS),
+                new EncodeSettings(env.getOrDefault("X264_PRESET", "veryfast"),
+                        (int) positive(env, "CRF", 23),
+                        (int) positive(env, "AUDIO_BITRATE_KBPS", 128)),
+                new Limits((long) positive(env, "MAX_INPUT_BYTES", 50L * 1024 * 1024 * 1024),
+                        positive(env, "MAX_DURATION_SECONDS", 4 * 3600),
+                        (int) positive(env, "MAX_LONG_SIDE", 4096),
+                        (int) positive(env, "MAX_SHORT_SIDE", 2304)),
+                Path.of(env.getOrDefault("FFMPEG_PATH", "/opt/bin/ffmpeg")),
+                Path.of(env.getOrDefault("FFPROBE_PATH", "/opt/bin/ffprobe")),
+                Duration.ofSeconds((long) positive(env, "FFMPEG_TIMEOUT_SECONDS", 840)),
+                Duration.ofSeconds((long) positive(env, "FFPROBE_TIMEOUT_SECONDS", 120)),
+                Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir"))));
+    }
+
+    public String requireOutputBucket() {
+        if (outputBucket == null || outputBucket.isBlank()) {
+            throw new IllegalStateException("OUTPUT_BUCKET is not set");
+        }
+        return outputBucket;
+    }
+
+    private static double positive(Map<String, String> env, String name, double fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) return fallback;
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "='" + v + "' is not a number");
+        }
+        if (!(d > 0)) throw new IllegalArgumentException(name + "='" + v + "' must be positive");
+        return d;
+    }
+}

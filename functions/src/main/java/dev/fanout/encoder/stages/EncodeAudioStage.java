@@ -1,0 +1,85 @@
+package dev.fanout.encoder.stages;
+
+import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.media.Ffmpeg;
+import dev.fanout.encoder.media.FfmpegCommands;
+import dev.fanout.encoder.media.FragmentedMp4;
+import dev.fanout.encoder.media.SegmentFiles;
+import dev.fanout.encoder.model.AudioOutput;
+import dev.fanout.encoder.model.JobLayout;
+import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.model.TrackOutput;
+import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.stages.Messages.EncodeAudioRequest;
+import dev.fanout.encoder.stages.Messages.EncodeAudioResult;
+import dev.fanout.encoder.storage.ObjectStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stage 2 (beside the chunks): the whole audio track once — it is cheap — as AAC in fragments of
+ * one segment length, cut and uploaded like the video. The first segment starts at 0: the AAC
+ * encoder's priming samples are hidden by the init's edit list.
+ */
+public final class EncodeAudioStage {
+    private final ObjectStore store;
+    private final PipelineConfig config;
+
+    public EncodeAudioStage(ObjectStore store, PipelineConfig config) {
+        this.store = store;
+        this.config = config;
+    }
+
+    public EncodeAudioResult run(EncodeAudioRequest request) {
+        JobPlan plan = store.getJson(request.outputBucket(), request.planKey(), JobPlan.class);
+        if (!plan.sourceInfo().hasAudio()) return new EncodeAudioResult(false, 0, 0);
+        JobLayout layout = plan.layout();
+        Path dir = Scratch.create(config.workDir(), "audio-");
+        try {
+            String url = store.presignGet(plan.source().bucket(), plan.source().key(), Duration.ofHours(1));
+            Path out = dir.resolve("audio.mp4");
+            long t0 = System.nanoTime();
+            Ffmpeg.runEncode("encoding the audio track", FfmpegCommands.encodeAudio(config.ffmpeg(), url, plan, out), config.ffmpegTimeout());
+            double encodeSeconds = (System.nanoTime() - t0) / 1e9;
+
+            long t1 = System.nanoTime();
+            FragmentedMp4 mp4 = FragmentedMp4.read(out);
+            if (mp4.fragments().isEmpty()) throw new EncodeFailedException("EmptyAudio", "the audio track produced no samples");
+            List<SegmentOutput> segments = new ArrayList<>();
+            try (Uploader uploader = new Uploader(store, layout.bucket())) {
+                Path init = dir.resolve("init.mp4");
+                SegmentFiles.writeInit(out, mp4, init);
+                uploader.submit(init, layout.audioInitKey(), "audio/mp4");
+                for (int i = 0; i < mp4.fragments().size(); i++) {
+                    FragmentedMp4.Fragment f = mp4.fragments().get(i);
+                    int number = i + 1;
+                    long start = f.earliestCompositionTime() - mp4.editMediaTime();
+                    long duration = f.duration();
+                    if (i == 0 && start < 0) { duration += start; start = 0; } // priming samples are not presented
+                    Path seg = dir.resolve("seg-" + number + ".m4s");
+                    SegmentFiles.writeSegment(out, f, seg);
+                    segments.add(new SegmentOutput(number, start, duration, f.sampleCount(), Files.size(seg)));
+                    uploader.submit(seg, layout.audioSegmentKey(number), "audio/iso.segment");
+                }
+                TrackOutput track = new TrackOutput("audio", Scratch.sha256(init), mp4.codecs(), 0, 0, mp4.sampleRate(), mp4.channels(), mp4.timescale(), segments);
+                uploader.close();
+                double uploadSeconds = (System.nanoTime() - t1) / 1e9;
+                store.putJson(layout.bucket(), layout.audioResultKey(), new AudioOutput(encodeSeconds, uploadSeconds, track));
+            }
+            return new EncodeAudioResult(true, segments.size(), encodeSeconds);
+        } catch (FragmentedMp4.MalformedMp4Exception e) {
+            throw new EncodeFailedException("BadEncoderOutput", "audio: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            Scratch.delete(dir);
+        }
+    }
+}

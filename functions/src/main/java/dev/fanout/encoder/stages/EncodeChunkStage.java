@@ -1,0 +1,119 @@
+package dev.fanout.encoder.stages;
+
+import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.media.Ffmpeg;
+import dev.fanout.encoder.media.FfmpegCommands;
+import dev.fanout.encoder.media.FragmentedMp4;
+import dev.fanout.encoder.model.ChunkOutput;
+import dev.fanout.encoder.model.ChunkSpec;
+import dev.fanout.encoder.model.JobLayout;
+import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.model.TrackOutput;
+import dev.fanout.encoder.plan.ChunkPlanner;
+import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.stages.Messages.EncodeChunkRequest;
+import dev.fanout.encoder.stages.Messages.EncodeChunkResult;
+import dev.fanout.encoder.storage.ObjectStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stage 2 (fanned out): encode one chunk into every rendition with a single ffmpeg, check the
+ * result against the frame grid, cut it into numbered DASH segments, upload them straight to
+ * their final keys, and record what was uploaded. Re-running a chunk writes the same keys with
+ * the same bytes; a chunk whose record already exists is not encoded again.
+ */
+public final class EncodeChunkStage {
+    private final ObjectStore store;
+    private final PipelineConfig config;
+
+    public EncodeChunkStage(ObjectStore store, PipelineConfig config) {
+        this.store = store;
+        this.config = config;
+    }
+
+    public EncodeChunkResult run(EncodeChunkRequest request) {
+        JobPlan plan = store.getJson(request.outputBucket(), request.planKey(), JobPlan.class);
+        JobLayout layout = plan.layout();
+        ChunkSpec chunk = ChunkPlanner.chunk(request.chunkIndex(), plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
+        ChunkOutput existing = store.getJsonIfExists(layout.bucket(), layout.chunkResultKey(chunk.index()), ChunkOutput.class);
+        if (existing != null && existing.frameCount() == chunk.frameCount()) {
+            return new EncodeChunkResult(chunk.index(), existing.frameCount(), chunk.segmentCount(), existing.encodeSeconds(), true);
+        }
+        Path dir = Scratch.create(config.workDir(), "chunk-" + chunk.index() + "-");
+        try {
+            String url = store.presignGet(plan.source().bucket(), plan.source().key(), Duration.ofHours(1));
+            long t0 = System.nanoTime();
+            Ffmpeg.runEncode("encoding chunk " + chunk.index() + " (frames " + chunk.startFrame() + "–"
+                            + (chunk.startFrame() + chunk.frameCount() - 1) + ")",
+                    FfmpegCommands.encodeChunk(config.ffmpeg(), url, plan, chunk, dir), config.ffmpegTimeout());
+            double encodeSeconds = (System.nanoTime() - t0) / 1e9;
+
+            long t1 = System.nanoTime();
+            List<TrackOutput> tracks = new ArrayList<>();
+            try (Uploader uploader = new Uploader(store, layout.bucket())) {
+                for (Rendition r : plan.renditions()) {
+                    tracks.add(cutAndUpload(plan, chunk, r, dir, uploader));
+                }
+            }
+            double uploadSeconds = (System.nanoTime() - t1) / 1e9;
+            ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks);
+            store.putJson(layout.bucket(), layout.chunkResultKey(chunk.index()), output);
+            return new EncodeChunkResult(chunk.index(), chunk.frameCount(), chunk.segmentCount(), encodeSeconds, false);
+        } finally {
+            Scratch.delete(dir);
+        }
+    }
+
+    private TrackOutput cutAndUpload(JobPlan plan, ChunkSpec chunk, Rendition r, Path dir, Uploader uploader) {
+        Path file = FfmpegCommands.chunkOutput(dir, r);
+        JobLayout layout = plan.layout();
+        try {
+            FragmentedMp4 mp4 = FragmentedMp4.read(file);
+            List<FragmentedMp4.Fragment> fragments = mp4.fragments();
+            String where = "chunk " + chunk.index() + " rendition " + r.id();
+            int frames = fragments.stream().mapToInt(FragmentedMp4.Fragment::sampleCount).sum();
+            if (frames != chunk.frameCount()) {
+                throw new EncodeFailedException("FrameCountMismatch", where + " has " + frames + " frames; the plan says "
+                        + chunk.frameCount() + " (the source has fewer decodable frames than its header claims?)");
+            }
+            if (fragments.size() != chunk.segmentCount()) {
+                throw new EncodeFailedException("SegmentCountMismatch", where + " produced " + fragments.size()
+                        + " fragments; the plan says " + chunk.segmentCount());
+            }
+            Path init = dir.resolve(r.id() + "-init.mp4");
+            dev.fanout.encoder.media.SegmentFiles.writeInit(file, mp4, init);
+            String initSha = Scratch.sha256(init);
+            if (chunk.index() == 0) uploader.submit(init, layout.videoInitKey(r.id()), "video/mp4");
+
+            List<SegmentOutput> segments = new ArrayList<>();
+            for (int i = 0; i < fragments.size(); i++) {
+                FragmentedMp4.Fragment f = fragments.get(i);
+                int number = chunk.firstSegmentNumber() + i;
+                long expectedStart = plan.frameRate().secondsFor((long) (number - 1) * plan.segmentFrames()).toTicks(mp4.timescale());
+                long start = f.earliestCompositionTime() - mp4.editMediaTime();
+                if (start != expectedStart) {
+                    throw new EncodeFailedException("TimestampMismatch", where + " segment " + number + " starts at "
+                            + start + "/" + mp4.timescale() + " s; the frame grid says " + expectedStart + "/" + mp4.timescale());
+                }
+                Path seg = dir.resolve(r.id() + "-" + number + ".m4s");
+                dev.fanout.encoder.media.SegmentFiles.writeSegment(file, f, seg);
+                segments.add(new SegmentOutput(number, start, f.duration(), f.sampleCount(), Files.size(seg)));
+                uploader.submit(seg, layout.videoSegmentKey(r.id(), number), "video/iso.segment");
+            }
+            return new TrackOutput(r.id(), initSha, mp4.codecs(), mp4.width(), mp4.height(), 0, 0, mp4.timescale(), segments);
+        } catch (FragmentedMp4.MalformedMp4Exception e) {
+            throw new EncodeFailedException("BadEncoderOutput", "chunk " + chunk.index() + " rendition " + r.id() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.fanout.encoder.stages;
+
+import java.util.List;
+
+/** The small JSON messages passed between stages (S3 keys and numbers, never media). */
+public final class Messages {
+    private Messages() {}
+
+    /** Start of a job: the uploaded object. {@code etag} is optional (looked up when absent). */
+    public record ProbeRequest(String bucket, String key, String etag) {}
+
+    /** What the probe tells the state machine: where the plan is and how much work there is. */
+    public record ProbeResult(String jobId, String outputBucket, String planKey, String chunkListKey,
+                              int chunkCount, int segmentCount, boolean hasAudio, List<String> renditions,
+                              double durationSeconds) {}
+
+    /** One item of the chunk list the Map state iterates over (also written to chunks.json). */
+    public record ChunkItem(int chunkIndex, long startFrame, int frameCount) {}
+
+    /** Work for one chunk worker. */
+    public record EncodeChunkRequest(String outputBucket, String planKey, int chunkIndex) {}
+
+    public record EncodeChunkResult(int chunkIndex, int frames, int segments, double encodeSeconds, boolean reused) {}
+
+    public record EncodeAudioRequest(String outputBucket, String planKey) {}
+
+    public record EncodeAudioResult(boolean hasAudio, int segments, double encodeSeconds) {}
+
+    public record PackageRequest(String outputBucket, String planKey) {}
+
+    public record PackageResult(String jobId, String manifestKey, String jobRecordKey, int renditions,
+                                int segmentCount, double durationSeconds) {}
+
+    /**
+     * Records a failed job. {@code error} and {@code cause} are what the state machine's Catch
+     * provides (or what the local runner caught).
+     */
+    public record RecordFailureRequest(String bucket, String key, String etag, String error, String cause) {}
+
+    public record RecordFailureResult(String jobId, String jobRecordKey, String error, String reason) {}
+}

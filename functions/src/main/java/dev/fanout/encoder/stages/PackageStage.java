@@ -1,0 +1,110 @@
+package dev.fanout.encoder.stages;
+
+import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.manifest.DashManifest;
+import dev.fanout.encoder.manifest.Presentation;
+import dev.fanout.encoder.manifest.PresentationAssembler;
+import dev.fanout.encoder.model.AudioOutput;
+import dev.fanout.encoder.model.ChunkOutput;
+import dev.fanout.encoder.model.JobLayout;
+import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.JobRecord;
+import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.stages.Messages.PackageRequest;
+import dev.fanout.encoder.stages.Messages.PackageResult;
+import dev.fanout.encoder.storage.ObjectStore;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
+ * uploaded numbered segments), proves the timeline continuous, and publishes manifest.mpd, then
+ * job.json.
+ */
+public final class PackageStage {
+    private static final int PARALLEL_READS = 16;
+
+    private final ObjectStore store;
+
+    public PackageStage(ObjectStore store, PipelineConfig config) {
+        this.store = store;
+    }
+
+    public PackageResult run(PackageRequest request) {
+        long t0 = System.nanoTime();
+        JobPlan plan = store.getJson(request.outputBucket(), request.planKey(), JobPlan.class);
+        JobLayout layout = plan.layout();
+        List<ChunkOutput> chunks = readChunkRecords(plan);
+        AudioOutput audio = plan.sourceInfo().hasAudio()
+                ? store.getJsonIfExists(layout.bucket(), layout.audioResultKey(), AudioOutput.class) : null;
+        Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
+        store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
+
+        double packageSeconds = (System.nanoTime() - t0) / 1e9;
+        JobRecord record = successRecord(plan, presentation, chunks, audio, packageSeconds);
+        store.putJson(layout.bucket(), layout.jobRecordKey(), record);
+        return new PackageResult(plan.jobId(), layout.manifestKey(), layout.jobRecordKey(), plan.renditions().size(),
+                plan.segmentCount(), presentation.durationSeconds());
+    }
+
+    private List<ChunkOutput> readChunkRecords(JobPlan plan) {
+        JobLayout layout = plan.layout();
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_READS);
+        try {
+            List<Future<ChunkOutput>> futures = new ArrayList<>();
+            for (int i = 0; i < plan.chunkCount(); i++) {
+                String key = layout.chunkResultKey(i);
+                futures.add(pool.submit(() -> store.getJsonIfExists(layout.bucket(), key, ChunkOutput.class)));
+            }
+            List<ChunkOutput> out = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                ChunkOutput c = futures.get(i).get();
+                if (c == null) {
+                    throw new EncodeFailedException("MissingChunk", "chunk " + i + " of " + plan.chunkCount()
+                            + " has no output record (" + layout.chunkResultKey(i) + "); its encode did not finish");
+                }
+                out.add(c);
+            }
+            return out;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, double packageSeconds) {
+        List<JobRecord.LadderEntry> ladder = new ArrayList<>();
+        for (int i = 0; i < plan.renditions().size(); i++) {
+            Rendition r = plan.renditions().get(i);
+            Presentation.Representation rep = p.video().representations().get(i);
+            ladder.add(new JobRecord.LadderEntry(r.id(), r.width(), r.height(), rep.codecs(), r.maxrateKbps(), rep.bandwidth(), rep.bytes()));
+        }
+        double encodeSum = chunks.stream().mapToDouble(ChunkOutput::encodeSeconds).sum();
+        double encodeMax = chunks.stream().mapToDouble(ChunkOutput::encodeSeconds).max().orElse(0);
+        double uploadSum = chunks.stream().mapToDouble(ChunkOutput::uploadSeconds).sum();
+        double wall = (System.currentTimeMillis() - plan.createdAtEpochMillis()) / 1000.0;
+        long bytes = p.video().representations().stream().mapToLong(Presentation.Representation::bytes).sum()
+                + (p.audio() == null ? 0 : p.audio().bytes());
+        JobRecord.Timings timings = new JobRecord.Timings(round(plan.probeSeconds()), round(encodeSum), round(encodeMax), round(uploadSum),
+                audio == null ? null : round(audio.encodeSeconds() + audio.uploadSeconds()), round(packageSeconds), round(wall));
+        JobLayout layout = plan.layout();
+        return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
+                round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
+                plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), bytes), null, Instant.now().toString());
+    }
+
+    private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
+}

@@ -1,0 +1,151 @@
+package dev.fanout.encoder.stages;
+
+import dev.fanout.encoder.errors.InvalidInputException;
+import dev.fanout.encoder.media.FfmpegCommands;
+import dev.fanout.encoder.media.FfprobeParser;
+import dev.fanout.encoder.media.ProcessRunner;
+import dev.fanout.encoder.model.JobLayout;
+import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.Rational;
+import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.SourceInfo;
+import dev.fanout.encoder.model.SourceRef;
+import dev.fanout.encoder.plan.ChunkPlanner;
+import dev.fanout.encoder.plan.JobIds;
+import dev.fanout.encoder.plan.LadderPlanner;
+import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.plan.SourceValidator;
+import dev.fanout.encoder.stages.Messages.ChunkItem;
+import dev.fanout.encoder.stages.Messages.ProbeRequest;
+import dev.fanout.encoder.stages.Messages.ProbeResult;
+import dev.fanout.encoder.storage.ObjectStore;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Stage 1: look at the upload, reject what we cannot encode (cheap checks first), choose the
+ * ladder, plan chunks on the segment grid, and store the plan and the chunk list in the work prefix.
+ */
+public final class ProbeStage {
+    /** Top-level box types an ISO BMFF (MP4/MOV) file can start with. */
+    private static final Set<String> BMFF_FIRST_BOXES = Set.of("ftyp", "moov", "mdat", "free", "skip", "wide", "pnot", "styp", "sidx", "moof");
+    /** Seconds decoded at the end of the file to prove its media data is all there. */
+    private static final double TAIL_CHECK_SECONDS = 1.0;
+
+    private final ObjectStore store;
+    private final PipelineConfig config;
+
+    public ProbeStage(ObjectStore store, PipelineConfig config) {
+        this.store = store;
+        this.config = config;
+    }
+
+    public ProbeResult run(ProbeRequest request) {
+        long started = System.nanoTime();
+        long startedMillis = System.currentTimeMillis();
+        String outputBucket = config.requireOutputBucket();
+        HeadObjectResponse head = store.head(request.bucket(), request.key()).orElseThrow(() ->
+                new InvalidInputException("Missing", "s3://" + request.bucket() + "/" + request.key() + " does not exist (deleted before encoding started?)"));
+        String etag = normalizeEtag(request.etag() != null ? request.etag() : head.eTag());
+        SourceRef source = new SourceRef(request.bucket(), request.key(), etag, head.contentLength());
+        String jobId = JobIds.of(request.bucket(), request.key(), etag);
+
+        if (head.contentLength() == 0) {
+            throw new InvalidInputException("Empty", "the uploaded file is empty (0 bytes)");
+        }
+        SourceInfo sizeOnly = new SourceInfo("", head.contentLength(), 0, null, null);
+        if (head.contentLength() > config.limits().maxInputBytes()) {
+            SourceValidator.validate(sizeOnly, config.limits()); // throws TooLarge
+        }
+        checkSignature(store.readPrefix(request.bucket(), request.key(), 16));
+
+        String url = store.presignGet(request.bucket(), request.key(), Duration.ofHours(1));
+        SourceInfo info = probe(url, head.contentLength());
+        SourceValidator.validate(info, config.limits());
+        SourceInfo.Video video = info.video();
+        checkTail(url, video.startSeconds() + video.frameRate().secondsFor(video.frameCount()).toDouble() - TAIL_CHECK_SECONDS);
+
+        Rational fps = video.frameRate();
+        List<Rendition> renditions = LadderPlanner.plan(video, config.ladder());
+        int segmentFrames = ChunkPlanner.segmentFrames(fps, config.segmentSeconds());
+        int chunkFrames = ChunkPlanner.chunkFrames(segmentFrames, fps, config.chunkSeconds());
+        long totalFrames = video.frameCount();
+        int chunkCount = ChunkPlanner.chunkCount(totalFrames, chunkFrames);
+        int segmentCount = ChunkPlanner.segmentCount(totalFrames, segmentFrames);
+        JobLayout layout = JobLayout.of(outputBucket, jobId);
+        double probeSeconds = (System.nanoTime() - started) / 1e9;
+        JobPlan plan = new JobPlan(jobId, source, info, fps, totalFrames, segmentFrames, chunkFrames, chunkCount,
+                segmentCount, renditions, config.encode(), layout, startedMillis, probeSeconds);
+
+        List<ChunkItem> items = ChunkPlanner.chunks(totalFrames, segmentFrames, chunkFrames).stream()
+                .map(c -> new ChunkItem(c.index(), c.startFrame(), c.frameCount())).toList();
+        store.putJson(outputBucket, layout.planKey(), plan);
+        store.putJson(outputBucket, layout.chunkListKey(), items);
+        return new ProbeResult(jobId, outputBucket, layout.planKey(), layout.chunkListKey(), chunkCount, segmentCount,
+                info.hasAudio(), renditions.stream().map(Rendition::id).toList(), plan.durationSeconds().toDouble());
+    }
+
+    static String normalizeEtag(String etag) {
+        return etag == null ? "" : etag.replace("\"", "");
+    }
+
+    static void checkSignature(byte[] first) {
+        if (first.length < 8) {
+            throw new InvalidInputException("NotMp4", "the file is only " + first.length + " bytes long; it is not an MP4");
+        }
+        String type = new String(first, 4, 4, StandardCharsets.ISO_8859_1);
+        if (!BMFF_FIRST_BOXES.contains(type)) {
+            throw new InvalidInputException("NotMp4", "the file does not start like an MP4/MOV (ISO BMFF) file; it starts with "
+                    + printable(first) + " — upload an .mp4 or .mov video");
+        }
+    }
+
+    private SourceInfo probe(String url, long size) {
+        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.probe(config.ffprobe(), url), config.ffprobeTimeout(), 4 * 1024 * 1024);
+        if (r.timedOut()) {
+            throw new InvalidInputException("ProbeTimeout", "reading the file's structure took longer than "
+                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
+        }
+        if (r.exitCode() != 0 || r.stdoutTruncated()) {
+            String err = r.stderrSummary(3);
+            if (err.contains("moov atom not found")) {
+                throw new InvalidInputException("Truncated", "the MP4 has no movie header (moov box): the upload is incomplete or the file was cut off ("
+                        + err + ")");
+            }
+            throw new InvalidInputException("Unreadable", "ffprobe cannot read the file as MP4/MOV: " + (err.isEmpty() ? "exit " + r.exitCode() : err));
+        }
+        try {
+            return FfprobeParser.parse(r.stdout(), size);
+        } catch (IOException e) {
+            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
+        }
+    }
+
+    /** Decodes the last second: a file whose media data was cut off fails here, before any chunk is encoded. */
+    private void checkTail(String url, double fromSeconds) {
+        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.tailCheck(config.ffmpeg(), url, fromSeconds), config.ffprobeTimeout(), 64 * 1024);
+        if (r.timedOut()) {
+            throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
+                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
+        }
+        String err = r.stderrSummary(3);
+        if (r.exitCode() != 0 || err.contains("partial file") || err.contains("Invalid data")) {
+            throw new InvalidInputException("Truncated", "the end of the video cannot be decoded; the file was cut off or is damaged ("
+                    + (err.isEmpty() ? "ffmpeg exit " + r.exitCode() : err) + ")");
+        }
+    }
+
+    private static String printable(byte[] b) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < Math.min(12, b.length); i++) {
+            int c = b[i] & 0xff;
+            sb.append(c >= 32 && c < 127 ? String.valueOf((char) c) : String.format("\\x%02x", c));
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.fanout.encoder.stages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.encoder.model.JobLayout;
+import dev.fanout.encoder.model.JobRecord;
+import dev.fanout.encoder.model.SourceRef;
+import dev.fanout.encoder.plan.JobIds;
+import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.stages.Messages.RecordFailureRequest;
+import dev.fanout.encoder.stages.Messages.RecordFailureResult;
+import dev.fanout.encoder.storage.Json;
+import dev.fanout.encoder.storage.ObjectStore;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes job.json with status FAILED, the error's dotted name and a reason a person can act on.
+ * Accepts the error as the state machine's Catch delivers it: {@code cause} may be Lambda's JSON
+ * error document ({"errorMessage": "InvalidInput.Truncated: …", "errorType": "…"}), or plain text.
+ */
+public final class RecordFailureStage {
+    private static final Pattern NAMED = Pattern.compile("^([A-Z][A-Za-z]+\\.[A-Za-z.]+): (.*)$", Pattern.DOTALL);
+
+    private final ObjectStore store;
+    private final PipelineConfig config;
+
+    public RecordFailureStage(ObjectStore store, PipelineConfig config) {
+        this.store = store;
+        this.config = config;
+    }
+
+    public RecordFailureResult run(RecordFailureRequest request) {
+        String etag = request.etag();
+        long size = -1;
+        if (etag == null || etag.isBlank()) {
+            HeadObjectResponse head = store.head(request.bucket(), request.key()).orElse(null);
+            etag = head == null ? "" : head.eTag();
+            size = head == null ? -1 : head.contentLength();
+        }
+        etag = ProbeStage.normalizeEtag(etag);
+        String jobId = JobIds.of(request.bucket(), request.key(), etag);
+        JobLayout layout = JobLayout.of(config.requireOutputBucket(), jobId);
+        JobRecord.Failure failure = describe(request.error(), request.cause());
+        JobRecord record = new JobRecord(JobRecord.FAILED, jobId, new SourceRef(request.bucket(), request.key(), etag, size),
+                null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
+        store.putJson(layout.bucket(), layout.jobRecordKey(), record);
+        return new RecordFailureResult(jobId, layout.jobRecordKey(), failure.error(), failure.reason());
+    }
+
+    /** Finds our "Name: reason" message wherever the caller put it; falls back to the raw error. */
+    static JobRecord.Failure describe(String error, String cause) {
+        String message = cause == null ? "" : cause.strip();
+        if (message.startsWith("{")) {
+            try {
+                JsonNode node = Json.MAPPER.readTree(message);
+                if (node.hasNonNull("errorMessage")) message = node.get("errorMessage").asText();
+            } catch (java.io.IOException ignored) {
+                // not JSON after all
+            }
+        }
+        Matcher m = NAMED.matcher(message);
+        if (m.matches()) return new JobRecord.Failure(m.group(1), m.group(2));
+        String name = error == null || error.isBlank() ? "Internal.Unknown" : error;
+        return new JobRecord.Failure(name, message.isEmpty() ? "no details were reported" : message);
+    }
+}

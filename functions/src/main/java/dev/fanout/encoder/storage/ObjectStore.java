@@ -1,0 +1,139 @@
+package dev.fanout.encoder.storage;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.encoder.errors.TransientException;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The S3 operations the pipeline uses, streaming to and from files (media never sits in memory).
+ * Storage failures surface as {@link TransientException} (name {@code Transient.Storage}) after
+ * the SDK's own retries, so the state machine can retry the step.
+ */
+public final class ObjectStore {
+    private static final ObjectMapper JSON = Json.MAPPER;
+
+    private final S3Client s3;
+    private final S3Presigner presigner;
+
+    public ObjectStore(S3Client s3, S3Presigner presigner) {
+        this.s3 = s3;
+        this.presigner = presigner;
+    }
+
+    public S3Client client() { return s3; }
+
+    /** Size and ETag of an object, or empty when it does not exist. */
+    public Optional<HeadObjectResponse> head(String bucket, String key) {
+        try {
+            return Optional.of(call("HEAD", bucket, key, () -> s3.headObject(b -> b.bucket(bucket).key(key))));
+        } catch (TransientException e) {
+            if (e.getCause() instanceof S3Exception s && s.statusCode() == 404) return Optional.empty();
+            throw e;
+        }
+    }
+
+    /** The first bytes of an object (a ranged GET), e.g. to look at its file signature. */
+    public byte[] readPrefix(String bucket, String key, int length) {
+        ResponseBytes<GetObjectResponse> bytes = call("GET", bucket, key,
+                () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-" + (length - 1))));
+        return bytes.asByteArray();
+    }
+
+    public void download(String bucket, String key, Path target) {
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Path tmp = target.resolveSibling(target.getFileName() + ".part");
+            call("GET", bucket, key, () -> s3.getObject(b -> b.bucket(bucket).key(key), ResponseTransformer.toFile(tmp)));
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void upload(Path file, String bucket, String key, String contentType) {
+        call("PUT", bucket, key, () -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromFile(file)));
+    }
+
+    public void putText(String bucket, String key, String text, String contentType) {
+        call("PUT", bucket, key, () -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
+                RequestBody.fromString(text, StandardCharsets.UTF_8)));
+    }
+
+    public void putJson(String bucket, String key, Object value) {
+        try {
+            putText(bucket, key, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value), "application/json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public <T> T getJson(String bucket, String key, Class<T> type) {
+        byte[] bytes = call("GET", bucket, key, () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key))).asByteArray();
+        try {
+            return JSON.readValue(bytes, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("s3://" + bucket + "/" + key + " is not a valid " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Returns null when the object does not exist. */
+    public <T> T getJsonIfExists(String bucket, String key, Class<T> type) {
+        try {
+            return getJson(bucket, key, type);
+        } catch (TransientException e) {
+            if (e.getCause() instanceof NoSuchKeyException) return null;
+            throw e;
+        }
+    }
+
+    public List<S3Object> list(String bucket, String prefix) {
+        List<S3Object> out = new ArrayList<>();
+        call("LIST", bucket, prefix, () -> {
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().forEach(out::add);
+            return null;
+        });
+        return out;
+    }
+
+    /** A time-limited GET URL, so ffmpeg reads the source directly (with Range requests) without credentials. */
+    public String presignGet(String bucket, String key, Duration validity) {
+        return presigner.presignGetObject(p -> p.signatureDuration(validity)
+                .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString();
+    }
+
+    private static <T> T call(String op, String bucket, String key, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (S3Exception e) {
+            throw new TransientException("Storage", op + " s3://" + bucket + "/" + key + " failed: HTTP " + e.statusCode()
+                    + " " + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode()), e);
+        } catch (SdkClientException e) {
+            throw new TransientException("Storage", op + " s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new TransientException("Storage", op + " s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.fanout.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.encoder.model.JobLayout;
+import dev.fanout.encoder.storage.Json;
+import dev.fanout.encoder.storage.ObjectStore;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The local run: encodes an MP4 (or a generated sample) to MPEG-DASH on this machine with the
+ * Lambda handlers, an embedded S3-compatible store and the shipped ffmpeg, and copies the result
+ * into a folder.
+ *
+ * <pre>
+ * java -jar local/target/fanout-local.jar [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500]
+ *      [--segment-seconds 2] [--chunk-seconds 10] [--preset veryfast] [--crf 23] [--jobs N]
+ * </pre>
+ */
+public final class LocalRun {
+    static final String INPUT_BUCKET = "input";
+    static final String OUTPUT_BUCKET = "output";
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        Path input = null;
+        Path out = Path.of("out");
+        int jobs = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--ladder" -> settings.put("LADDER", args[++i]);
+                case "--segment-seconds" -> settings.put("SEGMENT_SECONDS", args[++i]);
+                case "--chunk-seconds" -> settings.put("CHUNK_SECONDS", args[++i]);
+                case "--preset" -> settings.put("X264_PRESET", args[++i]);
+                case "--crf" -> settings.put("CRF", args[++i]);
+                case "--jobs" -> jobs = Integer.parseInt(args[++i]);
+                case "-h", "--help" -> { usage(); return 0; }
+                default -> {
+                    if (a.startsWith("-")) { System.err.println("unknown option " + a); usage(); return 64; }
+                    input = Path.of(a);
+                }
+            }
+        }
+        LayerBinaries bin = LayerBinaries.locate();
+        Path scratch = Files.createTempDirectory("fanout-local-");
+        try {
+            if (input == null) {
+                input = scratch.resolve("sample-1080p30.mp4");
+                System.out.println("No input given: generating a 12 s 1920x1080 30 fps sample clip with the shipped ffmpeg...");
+                SampleClip.of(1920, 1080, "30", 12).writeTo(bin.ffmpeg(), input);
+            }
+            if (!Files.isRegularFile(input)) {
+                System.err.println("input file not found: " + input);
+                return 66;
+            }
+            try (LocalS3 s3 = LocalS3.start(scratch.resolve("s3"))) {
+                s3.createBucket(INPUT_BUCKET);
+                s3.createBucket(OUTPUT_BUCKET);
+                ObjectStore store = s3.objectStore();
+                String key = "uploads/" + input.getFileName();
+                store.upload(input, INPUT_BUCKET, key, "video/mp4");
+
+                Map<String, String> env = new HashMap<>(s3.clientEnv());
+                env.putAll(settings);
+                env.put("OUTPUT_BUCKET", OUTPUT_BUCKET);
+                env.put("FFMPEG_PATH", bin.ffmpeg().toString());
+                env.put("FFPROBE_PATH", bin.ffprobe().toString());
+                env.put("WORK_DIR", scratch.resolve("work").toString());
+
+                System.out.printf(Locale.ROOT, "Encoding %s (%,d bytes), %d chunk workers at a time%n", input, Files.size(input), jobs);
+                LocalPipeline.Outcome outcome = new LocalPipeline(env, jobs).run(INPUT_BUCKET, key, new LocalPipeline.Progress() {
+                    @Override
+                    public void planned(dev.fanout.encoder.stages.Messages.ProbeResult p) {
+                        System.out.printf(Locale.ROOT, "Planned %s: %.2f s, renditions %s, %d chunks, %d segments, audio: %s%n",
+                                p.jobId(), p.durationSeconds(), String.join("/", p.renditions()), p.chunkCount(), p.segmentCount(), p.hasAudio() ? "yes" : "no");
+                    }
+
+                    @Override
+                    public void chunkDone(int done, int total) {
+                        System.out.printf("  chunks %d/%d done%n", done, total);
+                    }
+                });
+                Path jobDir = out.resolve(outcome.jobId());
+                downloadJob(store, outcome.jobId(), jobDir);
+                return summarize(outcome, jobDir);
+            }
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    static void downloadJob(ObjectStore store, String jobId, Path jobDir) throws Exception {
+        String prefix = JobLayout.of(OUTPUT_BUCKET, jobId).outputPrefix();
+        deleteTree(jobDir);
+        for (S3Object o : store.list(OUTPUT_BUCKET, prefix)) {
+            store.download(OUTPUT_BUCKET, o.key(), jobDir.resolve(o.key().substring(prefix.length())));
+        }
+    }
+
+    private static int summarize(LocalPipeline.Outcome outcome, Path jobDir) throws Exception {
+        JsonNode job = Json.MAPPER.readTree(jobDir.resolve("job.json").toFile());
+        if (!outcome.succeeded()) {
+            System.out.println();
+            System.out.println("FAILED  " + job.path("error").path("error").asText());
+            System.out.println("        " + job.path("error").path("reason").asText());
+            System.out.println("Job record: " + jobDir.resolve("job.json").toAbsolutePath());
+            return 2;
+        }
+        double wall = outcome.wall().toNanos() / 1e9;
+        double duration = job.path("durationSeconds").asDouble();
+        System.out.println();
+        System.out.println("Done: " + jobDir.resolve("manifest.mpd").toAbsolutePath());
+        for (JsonNode r : job.path("ladder")) {
+            System.out.printf(Locale.ROOT, "  %-6s %5dx%-5d %-12s %,8d kbit/s peak  %,12d bytes%n", r.path("id").asText(),
+                    r.path("width").asInt(), r.path("height").asInt(), r.path("codecs").asText(), r.path("bandwidth").asLong() / 1000, r.path("bytes").asLong());
+        }
+        System.out.printf(Locale.ROOT, "  chunks %d, segments %d per rendition, audio %s%n", job.path("chunkCount").asInt(),
+                job.path("segmentCount").asInt(), job.path("source").path("audio").isMissingNode() || job.path("source").path("audio").isNull() ? "none" : "AAC");
+        System.out.printf(Locale.ROOT, "  wall %.1f s for %.1f s of video (%.2fx real time), output %,d bytes%n",
+                wall, duration, duration / wall, job.path("outputs").path("totalBytes").asLong());
+        return 0;
+    }
+
+    private static void usage() {
+        System.out.println("usage: run-local [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500,...] [--segment-seconds S]"
+                + " [--chunk-seconds S] [--preset P] [--crf N] [--jobs N]");
+    }
+
+    static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
