@@ -43,14 +43,16 @@ public final class FfmpegCommands {
     }
 
     /**
-     * Decodes the last {@code seconds} of the video: cheap (reads from the keyframe before), and
-     * it fails on a file whose media data was cut off.
+     * Decodes the video from {@code fromSeconds} to the end, printing one line per decoded frame
+     * (framecrc) so the caller can count them: cheap (reads from the keyframe before), and a file
+     * whose media data was cut off decodes fewer frames than its header promises — often none,
+     * silently.
      */
     public static List<String> tailCheck(Path ffmpeg, String input, double fromSeconds) {
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-xerror"));
         c.addAll(inputOptions(input));
         c.addAll(List.of("-ss", String.format(Locale.ROOT, "%.6f", Math.max(0, fromSeconds)), "-i", input,
-                "-map", "0:v:0", "-f", "null", "-"));
+                "-map", "0:v:0", "-f", "framecrc", "-"));
         return c;
     }
 

@@ -68,7 +68,7 @@ public final class ProbeStage {
         SourceInfo info = probe(url, head.contentLength());
         SourceValidator.validate(info, config.limits());
         SourceInfo.Video video = info.video();
-        checkTail(url, video.startSeconds() + video.frameRate().secondsFor(video.frameCount()).toDouble() - TAIL_CHECK_SECONDS);
+        checkTail(video, url);
 
         Rational fps = video.frameRate();
         List<Rendition> renditions = LadderPlanner.plan(video, config.ladder());
@@ -127,16 +127,22 @@ public final class ProbeStage {
     }
 
     /** Decodes the last second: a file whose media data was cut off fails here, before any chunk is encoded. */
-    private void checkTail(String url, double fromSeconds) {
-        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.tailCheck(config.ffmpeg(), url, fromSeconds), config.ffprobeTimeout(), 64 * 1024);
+    private void checkTail(SourceInfo.Video video, String url) {
+        double end = video.frameRate().secondsFor(video.frameCount()).toDouble();
+        double from = Math.max(0, end - TAIL_CHECK_SECONDS);
+        long expected = Math.round((end - from) * video.frameRate().toDouble());
+        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.tailCheck(config.ffmpeg(), url, video.startSeconds() + from),
+                config.ffprobeTimeout(), 1024 * 1024);
         if (r.timedOut()) {
             throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
                     + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
         }
+        long decoded = r.stdout().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
         String err = r.stderrSummary(3);
-        if (r.exitCode() != 0 || err.contains("partial file") || err.contains("Invalid data")) {
-            throw new InvalidInputException("Truncated", "the end of the video cannot be decoded; the file was cut off or is damaged ("
-                    + (err.isEmpty() ? "ffmpeg exit " + r.exitCode() : err) + ")");
+        if (r.exitCode() != 0 || decoded < expected - 1) {
+            throw new InvalidInputException("Truncated", String.format(java.util.Locale.ROOT,
+                    "the video's last %.1f s should hold %d frames but %d decode; the file was cut off (incomplete upload?) or is damaged%s",
+                    end - from, expected, decoded, err.isEmpty() ? "" : " (" + err + ")"));
         }
     }
 

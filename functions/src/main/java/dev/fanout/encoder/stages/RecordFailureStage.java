@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * error document ({"errorMessage": "InvalidInput.Truncated: …", "errorType": "…"}), or plain text.
  */
 public final class RecordFailureStage {
-    private static final Pattern NAMED = Pattern.compile("^([A-Z][A-Za-z]+\\.[A-Za-z.]+): (.*)$", Pattern.DOTALL);
+    private static final Pattern NAMED = Pattern.compile("^([A-Z][A-Za-z]+\\.[A-Za-z0-9.]+): (.*)$", Pattern.DOTALL);
 
     private final ObjectStore store;
     private final PipelineConfig config;

@@ -1,0 +1,94 @@
+package dev.fanout.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** End to end on real media: generated sources → the handlers → DASH output checked by ffmpeg. */
+class ChunkedPipelineTest {
+    @TempDir
+    static Path dir;
+    static PipelineFixture fx;
+    static DashOutputCheck check;
+    static MediaProbe probe;
+
+    /** Small pictures keep the suite fast; 2 s segments, 4 s chunks give several chunk seams. */
+    static final Map<String, String> SMALL = Map.of("LADDER", "360@800,240@400", "SEGMENT_SECONDS", "2", "CHUNK_SECONDS", "4");
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = new PipelineFixture(dir);
+        probe = new MediaProbe(fx.bin);
+        check = new DashOutputCheck(probe);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fx.close();
+    }
+
+    @Test
+    void ntscRateWithKeyframesOffTheGridAndMoovAtTheEnd() throws Exception {
+        // 29.97 fps, source GOP of 37 frames (never on the 60-frame grid), moov written last
+        Path src = fx.generate("ntsc.mp4", SampleClip.of(640, 360, "30000/1001", 11));
+        fx.upload(src, "uploads/ntsc.mp4");
+        PipelineFixture.Job job = fx.run("uploads/ntsc.mp4", SMALL);
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        long frames = 330; // 11 s × 30000/1001 rounded down by testsrc2
+        assertEquals(frames, Long.parseLong(probe.streamField(src, "v", "nb_frames")));
+        check.assertComplete(job.dir(), src, frames, 30000, 1001, 60, true);
+
+        JsonNode record = job.record();
+        assertEquals("SUCCEEDED", record.path("status").asText());
+        assertEquals(3, record.path("chunkCount").asInt(), "11 s in 4 s chunks → 3 chunks (last one partial)");
+        assertEquals(6, record.path("segmentCount").asInt());
+        assertEquals("30000/1001", record.path("source").path("video").path("frameRate").asText());
+        assertEquals(List.of("360p", "240p"), record.path("ladder").findValuesAsText("id"));
+        assertTrue(record.path("timings").path("wallSeconds").asDouble() > 0);
+    }
+
+    @Test
+    void integerRateNoAudioFaststart() throws Exception {
+        Path src = fx.generate("silent.mp4", SampleClip.of(480, 270, "25", 9.2).withAudio(false).withFaststart(true).withKeyframeInterval(250));
+        fx.upload(src, "uploads/silent film.mp4");
+        PipelineFixture.Job job = fx.run("uploads/silent film.mp4", Map.of("LADDER", "270@600,180@300", "CHUNK_SECONDS", "4"));
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        check.assertComplete(job.dir(), src, 230, 25, 1, 50, false);
+        assertTrue(job.record().path("source").path("audio").isMissingNode() || job.record().path("source").path("audio").isNull());
+    }
+
+    @Test
+    void sourceShorterThanOneSegment() throws Exception {
+        Path src = fx.generate("short.mp4", SampleClip.of(320, 240, "30", 1.5));
+        fx.upload(src, "uploads/short.mp4");
+        PipelineFixture.Job job = fx.run("uploads/short.mp4", SMALL);
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        assertEquals(1, job.record().path("chunkCount").asInt());
+        assertEquals(1, job.record().path("segmentCount").asInt());
+        // a 320x240 source is below every rung of this ladder except none: one rendition at its own size
+        assertEquals(List.of("240p"), job.record().path("ladder").findValuesAsText("id"));
+        check.assertComplete(job.dir(), src, 45, 30, 1, 60, true);
+    }
+
+    @Test
+    void psnrCheckCatchesAOneFrameShift() throws Exception {
+        Path src = fx.generate("shift.mp4", SampleClip.of(320, 180, "30", 4).withAudio(false));
+        fx.upload(src, "uploads/shift.mp4");
+        PipelineFixture.Job job = fx.run("uploads/shift.mp4", Map.of("LADDER", "180@500", "CHUNK_SECONDS", "2"));
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        Path joined = MediaProbe.joinTrack(job.dir().resolve("video/180p"), job.dir().resolve("joined.mp4"));
+        double aligned = probe.psnrPerFrame(joined, src, 320, 180, 0).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double shifted = probe.psnrPerFrame(joined, src, 320, 180, 1).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        assertTrue(aligned >= DashOutputCheck.MIN_FRAME_PSNR_DB, "aligned min PSNR " + aligned);
+        assertTrue(shifted < DashOutputCheck.MIN_FRAME_PSNR_DB, "a one-frame shift must fall below the threshold, got " + shifted);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.fanout.local;
+
+import dev.fanout.encoder.media.ProcessRunner;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Independent checks of produced media with ffprobe/ffmpeg (never with the code under test). */
+final class MediaProbe {
+    private final LayerBinaries bin;
+
+    MediaProbe(LayerBinaries bin) { this.bin = bin; }
+
+    /** init + every segment of a track, concatenated as a player's buffer would hold them. */
+    static Path joinTrack(Path trackDir, Path target) throws IOException {
+        List<Path> segments;
+        try (var s = Files.list(trackDir)) {
+            segments = s.filter(p -> p.getFileName().toString().startsWith("seg-")).sorted().toList();
+        }
+        try (OutputStream out = Files.newOutputStream(target)) {
+            Files.copy(trackDir.resolve("init.mp4"), out);
+            for (Path p : segments) Files.copy(p, out);
+        }
+        return target;
+    }
+
+    /** Presentation timestamps (in stream time base units) of every decoded frame of the first stream of a type. */
+    List<Long> framePts(Path file, String streamType) {
+        ProcessRunner.Result r = run(List.of(bin.ffprobe().toString(), "-v", "error", "-select_streams", streamType + ":0",
+                "-show_entries", "frame=pts", "-of", "csv=p=0", file.toString()));
+        List<Long> pts = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            String v = line.replace(",", "").strip();
+            if (!v.isEmpty()) pts.add(Long.parseLong(v));
+        }
+        return pts;
+    }
+
+    /** Timestamps of the video frames the decoder marks as keyframes. */
+    List<Long> keyframePts(Path file) {
+        ProcessRunner.Result r = run(List.of(bin.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
+                "-show_entries", "frame=key_frame,pts", "-of", "csv=p=0", file.toString()));
+        List<Long> out = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            String[] f = line.strip().split(",");
+            if (f.length >= 2 && f[0].equals("1")) out.add(Long.parseLong(f[1]));
+        }
+        return out;
+    }
+
+    String streamField(Path file, String streamType, String field) {
+        return run(List.of(bin.ffprobe().toString(), "-v", "error", "-select_streams", streamType + ":0",
+                "-show_entries", "stream=" + field, "-of", "default=nw=1:nk=1", file.toString())).stdout().strip();
+    }
+
+    /** Time base denominator of the first stream of a type. */
+    long timeBaseDen(Path file, String streamType) {
+        String tb = streamField(file, streamType, "time_base");
+        return Long.parseLong(tb.substring(tb.indexOf('/') + 1));
+    }
+
+    /** Decodes a whole file; returns ffmpeg's stderr (empty when the decode was clean). */
+    String decodeErrors(Path file) {
+        ProcessRunner.Result r = ProcessRunner.run(List.of(bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-i", file.toString(),
+                "-f", "null", "-"), Duration.ofMinutes(5), 4096);
+        if (r.exitCode() != 0) return "exit " + r.exitCode() + ": " + r.stderrTail();
+        return r.stderrTail().strip();
+    }
+
+    /**
+     * Per-frame PSNR (average over planes) of {@code encoded} against {@code source} scaled the
+     * same way, the frames paired by timestamp. {@code sourceFrameShift} drops that many frames
+     * from the start of the reference, for proving that a misalignment is caught.
+     */
+    List<Double> psnrPerFrame(Path encoded, Path source, int width, int height, int sourceFrameShift) throws IOException {
+        Path stats = Files.createTempFile("psnr", ".log");
+        String ref = "[1:v]" + (sourceFrameShift > 0 ? "trim=start_frame=" + sourceFrameShift + ",setpts=PTS-STARTPTS," : "")
+                + "scale=" + width + ":" + height + ":flags=bicubic,setsar=1,format=yuv420p[ref]";
+        run(List.of(bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-i", encoded.toString(), "-i", source.toString(),
+                "-lavfi", ref + ";[0:v]format=yuv420p[main];[main][ref]psnr=stats_file=" + stats, "-f", "null", "-"));
+        List<Double> out = new ArrayList<>();
+        Pattern p = Pattern.compile("psnr_avg:(\\S+)");
+        for (String line : Files.readAllLines(stats)) {
+            Matcher m = p.matcher(line);
+            if (m.find()) out.add(m.group(1).equals("inf") ? 100.0 : Double.parseDouble(m.group(1)));
+        }
+        Files.deleteIfExists(stats);
+        return out;
+    }
+
+    private static ProcessRunner.Result run(List<String> cmd) {
+        ProcessRunner.Result r = ProcessRunner.run(cmd, Duration.ofMinutes(5), 16 * 1024 * 1024);
+        if (!r.ok()) throw new IllegalStateException(String.join(" ", cmd) + " failed: " + r.stderrSummary(5));
+        return r;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.fanout.local;
+
+import dev.fanout.encoder.storage.ObjectStore;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An embedded S3 store with input/output buckets and the shipped ffmpeg, for end-to-end tests.
+ * Each job runs through {@link LocalPipeline} (the real handlers) and its output prefix is copied
+ * to a folder for inspection.
+ */
+final class PipelineFixture implements AutoCloseable {
+    static final String INPUT = "input";
+    static final String OUTPUT = "output";
+
+    final LayerBinaries bin = LayerBinaries.locate();
+    final Path dir;
+    final LocalS3 s3;
+    final ObjectStore store;
+
+    PipelineFixture(Path dir) throws Exception {
+        this.dir = dir;
+        this.s3 = LocalS3.start(dir.resolve("s3"));
+        s3.createBucket(INPUT);
+        s3.createBucket(OUTPUT);
+        this.store = s3.objectStore();
+    }
+
+    /** Settings as a deployment would set them, pointed at the local store and binaries. */
+    Map<String, String> env(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(s3.clientEnv());
+        env.put("OUTPUT_BUCKET", OUTPUT);
+        env.put("FFMPEG_PATH", bin.ffmpeg().toString());
+        env.put("FFPROBE_PATH", bin.ffprobe().toString());
+        env.put("WORK_DIR", dir.resolve("work").toString());
+        env.put("X264_PRESET", "veryfast");
+        env.putAll(overrides);
+        return env;
+    }
+
+    Path generate(String name, SampleClip clip) {
+        return clip.writeTo(bin.ffmpeg(), dir.resolve(name));
+    }
+
+    void upload(Path file, String key) {
+        store.upload(file, INPUT, key, "video/mp4");
+    }
+
+    /** Runs a job for an uploaded key and copies its output prefix to a folder. */
+    Job run(String key, Map<String, String> settings) throws Exception {
+        LocalPipeline.Outcome outcome = new LocalPipeline(env(settings), 2).run(INPUT, key, new LocalPipeline.Progress() {});
+        Path jobDir = dir.resolve("out").resolve(outcome.jobId());
+        String prefix = "jobs/" + outcome.jobId() + "/";
+        LocalRun.deleteTree(jobDir);
+        for (var o : store.list(OUTPUT, prefix)) {
+            store.download(OUTPUT, o.key(), jobDir.resolve(o.key().substring(prefix.length())));
+        }
+        return new Job(outcome, jobDir);
+    }
+
+    record Job(LocalPipeline.Outcome outcome, Path dir) {
+        com.fasterxml.jackson.databind.JsonNode record() throws java.io.IOException {
+            return dev.fanout.encoder.storage.Json.MAPPER.readTree(Files.readString(dir.resolve("job.json")));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        s3.close();
+    }
+}
