@@ -27,8 +27,8 @@ public final class FfmpegCommands {
         String lower = input.toLowerCase(Locale.ROOT);
         if (lower.startsWith("https://")) return "https,tls,tcp";
         if (lower.startsWith("http://")) return "http,tcp";
-        if (lower.contains("://")) throw new IllegalArgumentException("unsupported input scheme: " + input.substring(0, lower.indexOf("://")));
-        return "file";
+        if (input.startsWith("/")) return "file"; // an absolute path can never be read as "proto:..."
+        throw new IllegalArgumentException("input must be an http(s) URL or an absolute path, not '" + input + "'");
     }
 
     static List<String> inputOptions(String input) {

@@ -1,0 +1,47 @@
+package dev.fanout.encoder.manifest;
+
+import dev.fanout.encoder.model.Rational;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DashManifestTest {
+    @Test
+    void writesAParseableStaticMpdWithTimelines() throws Exception {
+        Presentation p = new Presentation(7.007, 2.002,
+                new Presentation.VideoSet(30000, Rational.of(30000, 1001),
+                        List.of(new Presentation.Representation("360p", "avc1.64001e", 640, 360, 700000, 1, 800)),
+                        List.of(new Presentation.TimelineRun(0, 60060, 2), new Presentation.TimelineRun(180180, 30030, 0))),
+                new Presentation.AudioSet(48000, "mp4a.40.2", 48000, 2, 130000, 1,
+                        List.of(new Presentation.TimelineRun(0, 95232, 0))));
+        String xml = DashManifest.render(p);
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        Element mpd = doc.getDocumentElement();
+        assertEquals("urn:mpeg:dash:schema:mpd:2011", mpd.getNamespaceURI());
+        assertEquals("static", mpd.getAttribute("type"));
+        assertEquals("PT7.007S", mpd.getAttribute("mediaPresentationDuration"));
+        assertEquals(2, doc.getElementsByTagName("AdaptationSet").getLength());
+        assertEquals(3, doc.getElementsByTagName("S").getLength());
+        assertEquals("2", ((Element) doc.getElementsByTagName("S").item(0)).getAttribute("r"));
+        assertTrue(xml.contains("frameRate=\"30000/1001\""));
+        assertTrue(xml.contains("media=\"video/$RepresentationID$/seg-$Number%05d$.m4s\""));
+    }
+
+    @Test
+    void durationsAreXsDurations() {
+        assertEquals("PT0S", DashManifest.duration(0));
+        assertEquals("PT10S", DashManifest.duration(10));
+        assertEquals("PT1M2.5S", DashManifest.duration(62.5));
+        assertEquals("PT2H0.01S", DashManifest.duration(7200.01));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.fanout.encoder.media;
+
+import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.TestPlans;
+import dev.fanout.encoder.plan.ChunkPlanner;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FfmpegCommandsTest {
+    @Test
+    void inputsAreLockedToMp4AndTheirOwnProtocol() {
+        assertEquals("https,tls,tcp", FfmpegCommands.protocolWhitelist("https://bucket.s3.amazonaws.com/k?X-Amz-Signature=1"));
+        assertEquals("http,tcp", FfmpegCommands.protocolWhitelist("http://127.0.0.1:9000/b/k"));
+        assertEquals("file", FfmpegCommands.protocolWhitelist("/tmp/in.mp4"));
+        assertThrows(IllegalArgumentException.class, () -> FfmpegCommands.protocolWhitelist("concat:/etc/passwd|x"));
+        List<String> probe = FfmpegCommands.probe(Path.of("/opt/bin/ffprobe"), "http://h/k");
+        assertTrue(Collections.indexOfSubList(probe, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, probe.toString());
+    }
+
+    @Test
+    void chunkCommandPutsFramesOnTheGlobalGrid() {
+        JobPlan plan = TestPlans.ntsc720();
+        List<String> c = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"));
+        // chunk 1 starts at frame 300 = 10.01 s; seek a quarter frame early
+        assertEquals("10.001658", c.get(c.indexOf("-ss") + 1));
+        assertEquals(2, Collections.frequency(c, "-output_ts_offset"));
+        assertEquals("10.010000", c.get(c.indexOf("-output_ts_offset") + 1));
+        assertEquals("300", c.get(c.indexOf("-frames:v") + 1));
+        assertEquals("60", c.get(c.indexOf("-g") + 1));
+        assertEquals("0", c.get(c.indexOf("-sc_threshold") + 1));
+        assertTrue(c.get(c.indexOf("-filter_complex") + 1).contains("scale=640:360:flags=bicubic"));
+        assertTrue(c.contains("/tmp/c/720p.mp4") && c.contains("/tmp/c/360p.mp4"));
+    }
+}
