@@ -83,18 +83,31 @@ public final class FfmpegCommands {
                     .append(":flags=bicubic,setsar=1,format=yuv420p[v").append(i).append(']');
         }
         c.addAll(List.of("-filter_complex", graph.toString()));
-        String gop = Integer.toString(plan.segmentFrames());
         for (int i = 0; i < rs.size(); i++) {
             Rendition r = rs.get(i);
-            c.addAll(List.of("-map", "[v" + i + "]", "-map_metadata", "-1", "-map_chapters", "-1", "-an", "-sn", "-dn",
-                    "-c:v", "libx264", "-preset", plan.encode().x264Preset(), "-crf", Integer.toString(plan.encode().crf()),
-                    "-maxrate", r.maxrateKbps() + "k", "-bufsize", r.bufsizeKbps() + "k", "-profile:v", "high",
-                    "-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
-                    "-r", fps.toString(), "-vsync", "cfr", "-frames:v", Integer.toString(chunk.frameCount()),
+            c.addAll(List.of("-map", "[v" + i + "]", "-map_metadata", "-1", "-map_chapters", "-1", "-an", "-sn", "-dn"));
+            c.addAll(videoEncoderOptions(plan, r));
+            c.addAll(List.of("-r", fps.toString(), "-vsync", "cfr", "-frames:v", Integer.toString(chunk.frameCount()),
                     "-output_ts_offset", start.toDecimalFloorMicros(),
                     "-f", "mp4", "-movflags", CHUNK_MOVFLAGS, chunkOutput(outDir, r).toString()));
         }
         return c;
+    }
+
+    /**
+     * x264 settings of one rendition, identical in every chunk: capped CRF, and a closed GOP of
+     * exactly one segment (no scene-cut keyframes) so every segment starts with an IDR frame.
+     */
+    public static List<String> videoEncoderOptions(JobPlan plan, Rendition r) {
+        String gop = Integer.toString(plan.segmentFrames());
+        return List.of("-c:v", "libx264", "-preset", plan.encode().x264Preset(), "-crf", Integer.toString(plan.encode().crf()),
+                "-maxrate", r.maxrateKbps() + "k", "-bufsize", r.bufsizeKbps() + "k", "-profile:v", "high",
+                "-g", gop, "-keyint_min", gop, "-sc_threshold", "0");
+    }
+
+    /** Audio encoder settings: AAC-LC stereo 48 kHz. */
+    public static List<String> audioEncoderOptions(JobPlan plan) {
+        return List.of("-c:a", "aac", "-b:a", plan.encode().audioBitrateKbps() + "k", "-ac", "2", "-ar", "48000");
     }
 
     /** The whole audio track once: AAC-LC stereo 48 kHz, padded/trimmed to the video's duration, fragments of one segment. */
@@ -106,8 +119,9 @@ public final class FfmpegCommands {
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
         c.addAll(inputOptions(input));
         c.addAll(List.of("-ss", floorMicros(videoStart), "-i", input,
-                "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
-                "-c:a", "aac", "-b:a", plan.encode().audioBitrateKbps() + "k", "-ac", "2", "-ar", "48000",
+                "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1"));
+        c.addAll(audioEncoderOptions(plan));
+        c.addAll(List.of(
                 "-af", "apad", "-t", String.format(Locale.ROOT, "%.6f", videoDuration.toDouble()),
                 "-f", "mp4", "-movflags", "+dash+delay_moov+skip_trailer", "-frag_duration", Long.toString(fragMicros),
                 out.toString()));
