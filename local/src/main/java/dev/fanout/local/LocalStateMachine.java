@@ -1,0 +1,83 @@
+package dev.fanout.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.encoder.plan.JobIds;
+import dev.fanout.encoder.storage.Json;
+import dev.fanout.encoder.storage.ObjectStore;
+import dev.fanout.encoder.storage.S3Clients;
+import dev.fanout.local.asl.LocalLambdaInvoker;
+import dev.fanout.local.asl.SamTemplate;
+import dev.fanout.local.asl.StateMachineExecutor;
+import dev.fanout.local.asl.StatesError;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The deployed state machine, run locally: the ASL file and the handler bindings are read from
+ * template.yaml exactly as SAM deploys them, Tasks run the handlers in this JVM, the Distributed
+ * Map reads its items from the S3-compatible store. Started like the trigger function starts it:
+ * input {@code {"bucket", "key", "etag"}}.
+ */
+public final class LocalStateMachine {
+    /** How an execution ended; {@code jobId} names the output prefix either way. */
+    public record Outcome(StateMachineExecutor.Result result, String jobId, Duration wall) {
+        public boolean succeeded() { return result.succeeded(); }
+    }
+
+    private final ObjectStore store;
+    private final LocalLambdaInvoker invoker;
+    private final StateMachineExecutor executor;
+
+    /**
+     * @param env            the functions' environment (S3 endpoint, OUTPUT_BUCKET, ffmpeg paths, ...)
+     * @param parallelism    Map iterations at once
+     * @param retryTimeScale 1.0 for real retry waits
+     */
+    public LocalStateMachine(Path templateFile, Map<String, String> env, int parallelism, double retryTimeScale,
+                             StateMachineExecutor.Listener listener) throws IOException {
+        SamTemplate template = SamTemplate.read(templateFile);
+        Map<String, String> values = template.resolveSubstitutions(
+                Map.of("OutputBucket", env.get("OUTPUT_BUCKET")),
+                Map.of("MaxConcurrency", Integer.toString(parallelism)));
+        JsonNode definition = Json.MAPPER.readTree(SamTemplate.substitute(template.definitionText(), values));
+        this.store = S3Clients.objectStore(env);
+        this.invoker = new LocalLambdaInvoker(template, env);
+        this.executor = new StateMachineExecutor(definition, invoker, this::readItems, parallelism, retryTimeScale, listener);
+    }
+
+    /** template.yaml of this checkout: the {@code fanout.projectDir} property, or searched upward from the working directory. */
+    public static Path findTemplate() {
+        String configured = System.getProperty("fanout.projectDir", System.getenv("FANOUT_PROJECT_DIR"));
+        if (configured != null) return Path.of(configured).resolve("template.yaml");
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("template.yaml")) && Files.isDirectory(dir.resolve("statemachine"))) return dir.resolve("template.yaml");
+        }
+        throw new IllegalStateException("cannot find template.yaml; run from the project folder or set FANOUT_PROJECT_DIR");
+    }
+
+    public LocalLambdaInvoker invoker() { return invoker; }
+
+    public Outcome run(String bucket, String key) {
+        long t0 = System.nanoTime();
+        String etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
+        ObjectNode input = JsonNodeFactory.instance.objectNode().put("bucket", bucket).put("key", key).put("etag", etag);
+        String jobId = JobIds.of(bucket, key, etag);
+        StateMachineExecutor.Result result = executor.execute(input, jobId);
+        return new Outcome(result, jobId, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private JsonNode readItems(String resource, JsonNode readerConfig, JsonNode parameters) {
+        try {
+            return store.getJson(parameters.path("Bucket").asText(), parameters.path("Key").asText(), JsonNode.class);
+        } catch (RuntimeException e) {
+            throw new StatesError("States.ItemReaderFailed", "reading s3://" + parameters.path("Bucket").asText() + "/"
+                    + parameters.path("Key").asText() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,411 @@
+package dev.fanout.local.asl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs an Amazon States Language definition (JSONPath flavour) in this JVM: Task, Map (inline and
+ * distributed, with an S3 ItemReader), Parallel, Pass, Succeed and Fail; InputPath, Parameters,
+ * ItemSelector, ResultSelector, ResultPath and OutputPath; Retry (interval, backoff, max delay,
+ * full jitter) and Catch. The whole definition is checked when loaded: any state type, field,
+ * path form or intrinsic function it does not implement is refused by name, never skipped.
+ */
+public final class StateMachineExecutor {
+    /** Runs a Task's resource, e.g. {@code arn:aws:states:::lambda:invoke}, with its effective parameters. */
+    public interface TaskInvoker {
+        JsonNode invoke(String resource, JsonNode parameters) throws StatesError;
+    }
+
+    /** Reads a Map's items for an ItemReader resource. */
+    public interface ItemSource {
+        JsonNode read(String resource, JsonNode readerConfig, JsonNode parameters) throws StatesError;
+    }
+
+    public interface Listener {
+        default void stateEntered(String state) {}
+        default void retrying(String state, String error, int attempt, Duration wait) {}
+        default void mapItemDone(String state, int done, int total) {}
+    }
+
+    /** How an execution ended. {@code error}/{@code cause} are set when it FAILED. */
+    public record Result(String status, JsonNode output, String error, String cause) {
+        public boolean succeeded() { return "SUCCEEDED".equals(status); }
+    }
+
+    private static final Set<String> COMMON = Set.of("Type", "Comment", "Next", "End", "InputPath", "OutputPath");
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "Task", Set.of("Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"),
+            "Parallel", Set.of("Branches", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"),
+            "Map", Set.of("ItemProcessor", "Iterator", "ItemReader", "ItemsPath", "ItemSelector", "Parameters", "MaxConcurrency",
+                    "ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "ResultSelector", "ResultPath", "Retry", "Catch"),
+            "Pass", Set.of("Result", "Parameters", "ResultPath"),
+            "Succeed", Set.of(),
+            "Fail", Set.of("Error", "Cause", "ErrorPath", "CausePath"));
+
+    private final JsonNode definition;
+    private final TaskInvoker tasks;
+    private final ItemSource items;
+    private final int maxParallelism;
+    private final double retryTimeScale;
+    private final Listener listener;
+
+    /**
+     * @param maxParallelism  upper bound on Map iterations running at once (MaxConcurrency applies too)
+     * @param retryTimeScale  1.0 waits the real retry intervals; tests use a small factor
+     */
+    public StateMachineExecutor(JsonNode definition, TaskInvoker tasks, ItemSource items, int maxParallelism,
+                                double retryTimeScale, Listener listener) {
+        this.definition = definition;
+        this.tasks = tasks;
+        this.items = items;
+        this.maxParallelism = Math.max(1, maxParallelism);
+        this.retryTimeScale = retryTimeScale;
+        this.listener = listener;
+        validateMachine(definition, "the state machine");
+    }
+
+    public Result execute(JsonNode input, String executionName) {
+        ObjectNode context = JsonNodeFactory.instance.objectNode();
+        ObjectNode execution = context.putObject("Execution");
+        execution.put("Id", "arn:aws:states:local:000000000000:execution:local:" + executionName);
+        execution.put("Name", executionName);
+        execution.set("Input", input);
+        execution.put("StartTime", Instant.now().toString());
+        context.putObject("StateMachine").put("Id", "arn:aws:states:local:000000000000:stateMachine:local");
+        try {
+            return new Result("SUCCEEDED", run(definition, input, context), null, null);
+        } catch (StatesError e) {
+            return new Result("FAILED", null, e.error(), e.cause());
+        }
+    }
+
+    // ---- validation ------------------------------------------------------------------------
+
+    private static void validateMachine(JsonNode machine, String where) {
+        requireFields(machine, where, Set.of("StartAt", "States", "Comment", "ProcessorConfig", "Version", "TimeoutSeconds"));
+        if (machine.has("TimeoutSeconds")) throw new UnsupportedAslException("TimeoutSeconds in " + where);
+        String start = machine.path("StartAt").asText();
+        if (!machine.path("States").has(start)) throw new UnsupportedAslException("StartAt '" + start + "' that names no state in " + where);
+        for (Iterator<Map.Entry<String, JsonNode>> it = machine.path("States").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            validateState(e.getKey(), e.getValue(), machine.path("States"));
+        }
+    }
+
+    private static void validateState(String name, JsonNode state, JsonNode siblings) {
+        String type = state.path("Type").asText();
+        Set<String> allowed = FIELDS.get(type);
+        if (allowed == null) throw new UnsupportedAslException("state type '" + type + "' (state '" + name + "')");
+        for (Iterator<String> f = state.fieldNames(); f.hasNext(); ) {
+            String field = f.next();
+            if (!COMMON.contains(field) && !allowed.contains(field)) {
+                throw new UnsupportedAslException("field '" + field + "' in " + type + " state '" + name + "'");
+            }
+        }
+        if (state.has("Next") && !siblings.has(state.get("Next").asText())) {
+            throw new UnsupportedAslException("Next '" + state.get("Next").asText() + "' that names no state (state '" + name + "')");
+        }
+        for (JsonNode c : state.path("Catch")) {
+            if (!siblings.has(c.path("Next").asText())) throw new UnsupportedAslException("Catch → '" + c.path("Next").asText() + "' in state '" + name + "'");
+        }
+        for (String t : List.of("Parameters", "ResultSelector", "ItemSelector")) validateTemplate(state.get(t), name);
+        if (state.has("ItemReader")) {
+            JsonNode r = state.get("ItemReader");
+            requireFields(r, "ItemReader of '" + name + "'", Set.of("Resource", "ReaderConfig", "Parameters"));
+            if (!"arn:aws:states:::s3:getObject".equals(r.path("Resource").asText()) || !"JSON".equals(r.path("ReaderConfig").path("InputType").asText())) {
+                throw new UnsupportedAslException("ItemReader other than s3:getObject with InputType JSON (state '" + name + "')");
+            }
+            validateTemplate(r.get("Parameters"), name);
+        }
+        if (type.equals("Map")) {
+            JsonNode proc = state.has("ItemProcessor") ? state.get("ItemProcessor") : state.get("Iterator");
+            if (proc == null) throw new UnsupportedAslException("a Map without ItemProcessor (state '" + name + "')");
+            validateMachine(proc, "Map '" + name + "'");
+        }
+        if (type.equals("Parallel")) {
+            for (JsonNode b : state.path("Branches")) validateMachine(b, "a branch of '" + name + "'");
+        }
+        if (type.equals("Task") && !state.path("Resource").asText().startsWith("arn:aws:states:::lambda:invoke")
+                && !state.path("Resource").asText().startsWith("arn:aws:lambda:")) {
+            throw new UnsupportedAslException("Task resource '" + state.path("Resource").asText() + "' (state '" + name + "')");
+        }
+        if (type.equals("Task") && state.path("Resource").asText().contains(".waitForTaskToken")) {
+            throw new UnsupportedAslException(".waitForTaskToken (state '" + name + "')");
+        }
+    }
+
+    private static void requireFields(JsonNode node, String where, Set<String> allowed) {
+        for (Iterator<String> f = node.fieldNames(); f.hasNext(); ) {
+            String field = f.next();
+            if (!allowed.contains(field)) throw new UnsupportedAslException("field '" + field + "' in " + where);
+        }
+    }
+
+    private static void validateTemplate(JsonNode t, String state) {
+        if (t == null) return;
+        if (t.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = t.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().endsWith(".$")) {
+                    String v = e.getValue().asText();
+                    if (v.startsWith("States.")) throw new UnsupportedAslException("intrinsic function " + v + " (state '" + state + "')");
+                    JsonPaths.steps(v);
+                } else {
+                    validateTemplate(e.getValue(), state);
+                }
+            }
+        } else if (t.isArray()) {
+            for (JsonNode n : t) validateTemplate(n, state);
+        }
+    }
+
+    // ---- execution -------------------------------------------------------------------------
+
+    private JsonNode run(JsonNode machine, JsonNode input, JsonNode context) {
+        String current = machine.get("StartAt").asText();
+        JsonNode data = input;
+        while (true) {
+            JsonNode state = machine.get("States").get(current);
+            listener.stateEntered(current);
+            ObjectNode stateContext = context.deepCopy();
+            stateContext.putObject("State").put("Name", current).put("EnteredTime", Instant.now().toString());
+            String type = state.get("Type").asText();
+            switch (type) {
+                case "Succeed" -> { return applyPath(state, "OutputPath", applyPath(state, "InputPath", data, stateContext), stateContext); }
+                case "Fail" -> throw failState(state, data, stateContext);
+                default -> { }
+            }
+            JsonNode output;
+            String next;
+            try {
+                output = runWithRetry(current, state, data, stateContext);
+                next = state.path("End").asBoolean(false) ? null : state.get("Next").asText();
+            } catch (StatesError e) {
+                JsonNode catcher = matching(state.path("Catch"), e.error());
+                if (catcher == null) throw e;
+                ObjectNode errorOutput = JsonNodeFactory.instance.objectNode().put("Error", e.error()).put("Cause", e.cause());
+                output = resultPath(catcher.has("ResultPath") ? catcher.get("ResultPath") : null, data, errorOutput);
+                next = catcher.get("Next").asText();
+            }
+            if (next == null) return output;
+            data = output;
+            current = next;
+        }
+    }
+
+    private StatesError failState(JsonNode state, JsonNode data, JsonNode context) {
+        String error = state.has("ErrorPath") ? JsonPaths.read(state.get("ErrorPath").asText(), data, context).asText() : state.path("Error").asText("States.Fail");
+        String cause = state.has("CausePath") ? JsonPaths.read(state.get("CausePath").asText(), data, context).asText() : state.path("Cause").asText("");
+        return new StatesError(error, cause);
+    }
+
+    private JsonNode runWithRetry(String name, JsonNode state, JsonNode rawInput, JsonNode context) {
+        int[] attempts = new int[state.path("Retry").size()];
+        while (true) {
+            try {
+                return runOnce(name, state, rawInput, context);
+            } catch (StatesError e) {
+                int index = -1;
+                JsonNode retriers = state.path("Retry");
+                for (int i = 0; i < retriers.size(); i++) {
+                    if (matches(retriers.get(i).path("ErrorEquals"), e.error())) { index = i; break; }
+                }
+                if (index < 0) throw e;
+                JsonNode r = retriers.get(index);
+                int max = r.path("MaxAttempts").asInt(3);
+                if (attempts[index] >= max) throw e;
+                double wait = r.path("IntervalSeconds").asDouble(1) * Math.pow(r.path("BackoffRate").asDouble(2), attempts[index]);
+                if (r.has("MaxDelaySeconds")) wait = Math.min(wait, r.get("MaxDelaySeconds").asDouble());
+                if ("FULL".equals(r.path("JitterStrategy").asText("NONE"))) wait = ThreadLocalRandom.current().nextDouble() * wait;
+                attempts[index]++;
+                Duration d = Duration.ofMillis(Math.round(wait * 1000 * retryTimeScale));
+                listener.retrying(name, e.error(), attempts[index], d);
+                sleep(d);
+            }
+        }
+    }
+
+    private JsonNode runOnce(String name, JsonNode state, JsonNode rawInput, JsonNode context) {
+        JsonNode input = applyPath(state, "InputPath", rawInput, context);
+        String type = state.get("Type").asText();
+        JsonNode effective = state.has("Parameters") && !type.equals("Map") ? evaluate(state.get("Parameters"), input, context) : input;
+        JsonNode result = switch (type) {
+            case "Task" -> tasks.invoke(state.get("Resource").asText(), effective);
+            case "Pass" -> state.has("Result") ? state.get("Result") : effective;
+            case "Parallel" -> parallel(state, effective, context);
+            case "Map" -> map(name, state, input, context);
+            default -> throw new UnsupportedAslException("state type " + type);
+        };
+        if (state.has("ResultSelector")) result = evaluate(state.get("ResultSelector"), result, context);
+        JsonNode combined = resultPath(state.has("ResultPath") ? state.get("ResultPath") : null, rawInput, result);
+        return applyPath(state, "OutputPath", combined, context);
+    }
+
+    private JsonNode parallel(JsonNode state, JsonNode input, JsonNode context) {
+        List<JsonNode> branches = new ArrayList<>();
+        state.get("Branches").forEach(branches::add);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<JsonNode>> futures = new ArrayList<>();
+            for (JsonNode b : branches) futures.add(pool.submit(() -> run(b, input, context)));
+            ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            StatesError first = null;
+            for (Future<JsonNode> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    if (first == null) first = asStatesError(e.getCause());
+                }
+            }
+            if (first != null) throw first;
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StatesError("States.Runtime", "interrupted");
+        }
+    }
+
+    private JsonNode map(String name, JsonNode state, JsonNode input, JsonNode context) {
+        JsonNode list;
+        if (state.has("ItemReader")) {
+            JsonNode reader = state.get("ItemReader");
+            list = items.read(reader.get("Resource").asText(), reader.get("ReaderConfig"), evaluate(reader.get("Parameters"), input, context));
+        } else {
+            list = state.has("ItemsPath") ? JsonPaths.read(state.get("ItemsPath").asText(), input, context) : input;
+        }
+        if (!list.isArray()) throw new StatesError("States.Runtime", "Map '" + name + "' items are not a JSON array");
+        JsonNode processor = state.has("ItemProcessor") ? state.get("ItemProcessor") : state.get("Iterator");
+        boolean distributed = "DISTRIBUTED".equals(processor.path("ProcessorConfig").path("Mode").asText("INLINE"));
+        JsonNode selector = state.has("ItemSelector") ? state.get("ItemSelector") : state.get("Parameters");
+        int total = list.size();
+        int concurrency = state.path("MaxConcurrency").asInt(0);
+        int threads = Math.max(1, Math.min(maxParallelism, concurrency == 0 ? total : concurrency));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger done = new AtomicInteger();
+        try {
+            List<Future<JsonNode>> futures = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                ObjectNode itemContext = context.deepCopy();
+                ObjectNode item = itemContext.putObject("Map").putObject("Item");
+                item.put("Index", i);
+                item.set("Value", list.get(i));
+                JsonNode itemInput = selector == null ? list.get(i) : evaluate(selector, input, itemContext);
+                futures.add(pool.submit(() -> {
+                    JsonNode out = run(processor, itemInput, itemContext);
+                    listener.mapItemDone(name, done.incrementAndGet(), total);
+                    return out;
+                }));
+            }
+            ArrayNode results = JsonNodeFactory.instance.arrayNode();
+            List<StatesError> failures = Collections.synchronizedList(new ArrayList<>());
+            for (Future<JsonNode> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    failures.add(asStatesError(e.getCause()));
+                    results.add(NullNode.instance);
+                    if (!distributed) break;
+                }
+            }
+            if (!failures.isEmpty()) {
+                if (!distributed) throw failures.get(0);
+                double tolerated = state.path("ToleratedFailurePercentage").asDouble(0);
+                int toleratedCount = state.path("ToleratedFailureCount").asInt(0);
+                if (failures.size() > toleratedCount && 100.0 * failures.size() / total > tolerated) {
+                    StatesError first = failures.get(0);
+                    // as Step Functions reports it: the Map Run fails as a whole, not with the item's error
+                    throw new StatesError("States.ExceedToleratedFailureThreshold", "The Map Run '" + name + "' failed: "
+                            + failures.size() + " of " + total + " items failed (first: " + first.error() + ")");
+                }
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StatesError("States.Runtime", "interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static StatesError asStatesError(Throwable t) {
+        if (t instanceof StatesError s) return s;
+        if (t instanceof UnsupportedAslException u) throw u;
+        return new StatesError("States.Runtime", String.valueOf(t));
+    }
+
+    private static JsonNode applyPath(JsonNode state, String field, JsonNode data, JsonNode context) {
+        if (!state.has(field)) return data;
+        if (state.get(field).isNull()) return JsonNodeFactory.instance.objectNode();
+        return JsonPaths.read(state.get(field).asText(), data, context);
+    }
+
+    /** ResultPath: absent → "$" (the result replaces the input); null → the input is kept; else merged. */
+    private static JsonNode resultPath(JsonNode resultPath, JsonNode input, JsonNode result) {
+        if (resultPath == null) return result;
+        if (resultPath.isNull()) return input;
+        return JsonPaths.write(resultPath.asText(), input, result);
+    }
+
+    /** Evaluates a payload template (Parameters, ItemSelector, ResultSelector). */
+    static JsonNode evaluate(JsonNode template, JsonNode input, JsonNode context) {
+        if (template.isObject()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            for (Iterator<Map.Entry<String, JsonNode>> it = template.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().endsWith(".$")) {
+                    out.set(e.getKey().substring(0, e.getKey().length() - 2), JsonPaths.read(e.getValue().asText(), input, context));
+                } else {
+                    out.set(e.getKey(), evaluate(e.getValue(), input, context));
+                }
+            }
+            return out;
+        }
+        if (template.isArray()) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            for (JsonNode n : template) out.add(evaluate(n, input, context));
+            return out;
+        }
+        return template;
+    }
+
+    private static JsonNode matching(JsonNode catchers, String error) {
+        for (JsonNode c : catchers) if (matches(c.path("ErrorEquals"), error)) return c;
+        return null;
+    }
+
+    private static boolean matches(JsonNode errorEquals, String error) {
+        if (error.equals("States.Runtime") || error.equals("States.DataLimitExceeded")) return false; // terminal, as in Step Functions
+        for (JsonNode e : errorEquals) {
+            String name = e.asText();
+            if (name.equals(error) || name.equals("States.ALL")) return true;
+            if (name.equals("States.TaskFailed") && !error.equals("States.Timeout")) return true;
+        }
+        return false;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StatesError("States.Runtime", "interrupted while waiting to retry");
+        }
+    }
+}
