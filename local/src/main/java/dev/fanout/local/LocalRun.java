@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.storage.Json;
 import dev.fanout.encoder.storage.ObjectStore;
+import dev.fanout.local.asl.StateMachineExecutor;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The local run: encodes an MP4 (or a generated sample) to MPEG-DASH on this machine with the
+ * The local run: encodes an MP4 (or a generated sample) to MPEG-DASH on this machine by executing
+ * the deployed state machine definition (statemachine/, bound through template.yaml) over the
  * Lambda handlers, an embedded S3-compatible store and the shipped ffmpeg, and copies the result
  * into a folder.
  *
@@ -80,19 +82,25 @@ public final class LocalRun {
                 env.put("FFPROBE_PATH", bin.ffprobe().toString());
                 env.put("WORK_DIR", scratch.resolve("work").toString());
 
-                System.out.printf(Locale.ROOT, "Encoding %s (%,d bytes), %d chunk workers at a time%n", input, Files.size(input), jobs);
-                LocalPipeline.Outcome outcome = new LocalPipeline(env, jobs).run(INPUT_BUCKET, key, new LocalPipeline.Progress() {
+                System.out.printf(Locale.ROOT, "Encoding %s (%,d bytes) with the state machine of %s, %d chunk workers at a time%n",
+                        input, Files.size(input), LocalStateMachine.findTemplate(), jobs);
+                LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0, new StateMachineExecutor.Listener() {
                     @Override
-                    public void planned(dev.fanout.encoder.stages.Messages.ProbeResult p) {
-                        System.out.printf(Locale.ROOT, "Planned %s: %.2f s, renditions %s, %d chunks, %d segments, audio: %s%n",
-                                p.jobId(), p.durationSeconds(), String.join("/", p.renditions()), p.chunkCount(), p.segmentCount(), p.hasAudio() ? "yes" : "no");
+                    public void stateEntered(String state) {
+                        if (!state.equals("Encode chunk")) System.out.println("> " + state);
                     }
 
                     @Override
-                    public void chunkDone(int done, int total) {
+                    public void retrying(String state, String error, int attempt, java.time.Duration wait) {
+                        System.out.printf(Locale.ROOT, "  %s: %s, retry %d in %.1f s%n", state, error, attempt, wait.toMillis() / 1000.0);
+                    }
+
+                    @Override
+                    public void mapItemDone(String state, int done, int total) {
                         System.out.printf("  chunks %d/%d done%n", done, total);
                     }
                 });
+                LocalStateMachine.Outcome outcome = machine.run(INPUT_BUCKET, key);
                 Path jobDir = out.resolve(outcome.jobId());
                 downloadJob(store, outcome.jobId(), jobDir);
                 return summarize(outcome, jobDir);
@@ -110,7 +118,7 @@ public final class LocalRun {
         }
     }
 
-    private static int summarize(LocalPipeline.Outcome outcome, Path jobDir) throws Exception {
+    private static int summarize(LocalStateMachine.Outcome outcome, Path jobDir) throws Exception {
         JsonNode job = Json.MAPPER.readTree(jobDir.resolve("job.json").toFile());
         if (!outcome.succeeded()) {
             System.out.println();

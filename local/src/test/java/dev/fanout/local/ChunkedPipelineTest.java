@@ -42,7 +42,7 @@ class ChunkedPipelineTest {
         Path src = fx.generate("ntsc.mp4", SampleClip.of(640, 360, "30000/1001", 11));
         fx.upload(src, "uploads/ntsc.mp4");
         PipelineFixture.Job job = fx.run("uploads/ntsc.mp4", SMALL);
-        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         long frames = 330; // 11 s × 30000/1001 rounded down by testsrc2
         assertEquals(frames, Long.parseLong(probe.streamField(src, "v", "nb_frames")));
         check.assertComplete(job.dir(), src, frames, 30000, 1001, 60, true);
@@ -61,7 +61,7 @@ class ChunkedPipelineTest {
         Path src = fx.generate("silent.mp4", SampleClip.of(480, 270, "25", 9.2).withAudio(false).withFaststart(true).withKeyframeInterval(250));
         fx.upload(src, "uploads/silent film.mp4");
         PipelineFixture.Job job = fx.run("uploads/silent film.mp4", Map.of("LADDER", "270@600,180@300", "CHUNK_SECONDS", "4"));
-        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         check.assertComplete(job.dir(), src, 230, 25, 1, 50, false);
         assertTrue(job.record().path("source").path("audio").isMissingNode() || job.record().path("source").path("audio").isNull());
     }
@@ -71,7 +71,7 @@ class ChunkedPipelineTest {
         Path src = fx.generate("short.mp4", SampleClip.of(320, 240, "30", 1.5));
         fx.upload(src, "uploads/short.mp4");
         PipelineFixture.Job job = fx.run("uploads/short.mp4", SMALL);
-        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         assertEquals(1, job.record().path("chunkCount").asInt());
         assertEquals(1, job.record().path("segmentCount").asInt());
         // a 320x240 source is below every rung of this ladder except none: one rendition at its own size
@@ -84,7 +84,7 @@ class ChunkedPipelineTest {
         Path src = fx.generate("shift.mp4", SampleClip.of(320, 180, "30", 4).withAudio(false));
         fx.upload(src, "uploads/shift.mp4");
         PipelineFixture.Job job = fx.run("uploads/shift.mp4", Map.of("LADDER", "180@500", "CHUNK_SECONDS", "2"));
-        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().failure());
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         Path joined = MediaProbe.joinTrack(job.dir().resolve("video/180p"), job.dir().resolve("joined.mp4"));
         double aligned = probe.psnrPerFrame(joined, src, 320, 180, 0).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double shifted = probe.psnrPerFrame(joined, src, 320, 180, 1).stream().mapToDouble(Double::doubleValue).min().orElseThrow();

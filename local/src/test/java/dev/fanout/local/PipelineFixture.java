@@ -1,6 +1,11 @@
 package dev.fanout.local;
 
 import dev.fanout.encoder.storage.ObjectStore;
+import dev.fanout.local.asl.LocalLambdaInvoker;
+import dev.fanout.local.asl.StateMachineExecutor;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +14,8 @@ import java.util.Map;
 
 /**
  * An embedded S3 store with input/output buckets and the shipped ffmpeg, for end-to-end tests.
- * Each job runs through {@link LocalPipeline} (the real handlers) and its output prefix is copied
- * to a folder for inspection.
+ * Each job runs through {@link LocalStateMachine} — the deployed ASL definition over the real
+ * handlers — and its output prefix is copied to a folder for inspection.
  */
 final class PipelineFixture implements AutoCloseable {
     static final String INPUT = "input";
@@ -51,17 +56,29 @@ final class PipelineFixture implements AutoCloseable {
 
     /** Runs a job for an uploaded key and copies its output prefix to a folder. */
     Job run(String key, Map<String, String> settings) throws Exception {
-        LocalPipeline.Outcome outcome = new LocalPipeline(env(settings), 2).run(INPUT, key, new LocalPipeline.Progress() {});
+        return run(key, settings, (f, p) -> { });
+    }
+
+    /** As {@link #run(String, Map)}, with a hook that can inject faults before each Lambda invocation. */
+    Job run(String key, Map<String, String> settings, LocalLambdaInvoker.Interceptor faults) throws Exception {
+        List<String> states = new CopyOnWriteArrayList<>();
+        LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env(settings), 2, 0.001,
+                new StateMachineExecutor.Listener() {
+                    @Override
+                    public void stateEntered(String state) { states.add(state); }
+                });
+        machine.invoker().intercept(faults);
+        LocalStateMachine.Outcome outcome = machine.run(INPUT, key);
         Path jobDir = dir.resolve("out").resolve(outcome.jobId());
         String prefix = "jobs/" + outcome.jobId() + "/";
         LocalRun.deleteTree(jobDir);
         for (var o : store.list(OUTPUT, prefix)) {
             store.download(OUTPUT, o.key(), jobDir.resolve(o.key().substring(prefix.length())));
         }
-        return new Job(outcome, jobDir);
+        return new Job(outcome, jobDir, states);
     }
 
-    record Job(LocalPipeline.Outcome outcome, Path dir) {
+    record Job(LocalStateMachine.Outcome outcome, Path dir, List<String> statesEntered) {
         com.fasterxml.jackson.databind.JsonNode record() throws java.io.IOException {
             return dev.fanout.encoder.storage.Json.MAPPER.readTree(Files.readString(dir.resolve("job.json")));
         }

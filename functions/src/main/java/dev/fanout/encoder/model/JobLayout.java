@@ -5,7 +5,7 @@ package dev.fanout.encoder.model;
  * <pre>
  *   jobs/&lt;jobId&gt;/manifest.mpd, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
  *                 audio/init.mp4, audio/seg-00001.m4s          (published output)
- *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json  (intermediate, expires)
+ *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json, failures/…  (intermediate, expires)
  * </pre>
  */
 public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
@@ -17,6 +17,9 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     public String planKey() { return workPrefix + "plan.json"; }
     public String chunkListKey() { return workPrefix + "chunks.json"; }
     public String chunkResultKey(int index) { return workPrefix + "chunks/" + String.format("%05d", index) + ".json"; }
+    /** Where a worker records why its chunk failed (a Distributed Map reports only that items failed). */
+    public String chunkFailureKey(int index) { return workPrefix + "failures/chunk-" + String.format("%05d", index) + ".json"; }
+    public String failurePrefix() { return workPrefix + "failures/"; }
     public String audioResultKey() { return workPrefix + "audio.json"; }
     public String manifestKey() { return outputPrefix + "manifest.mpd"; }
     public String jobRecordKey() { return outputPrefix + "job.json"; }

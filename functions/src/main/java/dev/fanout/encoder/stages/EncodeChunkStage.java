@@ -1,6 +1,8 @@
 package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.errors.PipelineException;
+import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.media.Ffmpeg;
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.FragmentedMp4;
@@ -42,8 +44,26 @@ public final class EncodeChunkStage {
 
     public EncodeChunkResult run(EncodeChunkRequest request) {
         JobPlan plan = store.getJson(request.outputBucket(), request.planKey(), JobPlan.class);
+        try {
+            return encode(plan, request.chunkIndex());
+        } catch (PipelineException e) {
+            if (!e.retryable()) recordFailure(plan.layout(), request.chunkIndex(), e);
+            throw e;
+        }
+    }
+
+    /** Best effort: the job's failure record then names this error instead of "a Map item failed". */
+    private void recordFailure(JobLayout layout, int index, PipelineException e) {
+        try {
+            store.putJson(layout.bucket(), layout.chunkFailureKey(index), new JobRecord.Failure(e.errorName(), "chunk " + index + ": " + e.detail()));
+        } catch (RuntimeException ignored) {
+            // the original error matters more
+        }
+    }
+
+    private EncodeChunkResult encode(JobPlan plan, int chunkIndex) {
         JobLayout layout = plan.layout();
-        ChunkSpec chunk = ChunkPlanner.chunk(request.chunkIndex(), plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
+        ChunkSpec chunk = ChunkPlanner.chunk(chunkIndex, plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
         ChunkOutput existing = store.getJsonIfExists(layout.bucket(), layout.chunkResultKey(chunk.index()), ChunkOutput.class);
         if (existing != null && existing.frameCount() == chunk.frameCount()) {
             return new EncodeChunkResult(chunk.index(), existing.frameCount(), chunk.segmentCount(), existing.encodeSeconds(), true);

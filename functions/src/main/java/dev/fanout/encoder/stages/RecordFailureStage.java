@@ -44,6 +44,12 @@ public final class RecordFailureStage {
         String jobId = JobIds.of(request.bucket(), request.key(), etag);
         JobLayout layout = JobLayout.of(config.requireOutputBucket(), jobId);
         JobRecord.Failure failure = describe(request.error(), request.cause());
+        if (failure.error().startsWith("States.")) {
+            // e.g. States.ExceedToleratedFailureThreshold: the Map says only that chunks failed; a
+            // worker that failed permanently left the reason in the work prefix
+            failure = store.list(layout.bucket(), layout.failurePrefix()).stream().findFirst()
+                    .map(o -> store.getJson(layout.bucket(), o.key(), JobRecord.Failure.class)).orElse(failure);
+        }
         JobRecord record = new JobRecord(JobRecord.FAILED, jobId, new SourceRef(request.bucket(), request.key(), etag, size),
                 null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);

@@ -7,7 +7,7 @@ import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.storage.ObjectStore;
 import dev.fanout.local.LayerBinaries;
-import dev.fanout.local.LocalPipeline;
+import dev.fanout.local.LocalStateMachine;
 import dev.fanout.local.LocalS3;
 
 import java.io.IOException;
@@ -76,18 +76,19 @@ public final class ChunkingBenchmark {
                 env.put("WORK_DIR", out.resolve("work").toString());
                 env.put("CHUNK_SECONDS", Double.toString(chunk));
                 System.out.printf(Locale.ROOT, "chunked, %.0f s chunks, %d workers...%n", chunk, jobs);
-                LocalPipeline.Outcome outcome;
+                LocalStateMachine.Outcome outcome;
                 double cpu;
                 long peak, peakSum;
                 long t0 = System.nanoTime();
                 try (ChildProcessMeter meter = new ChildProcessMeter()) {
-                    outcome = new LocalPipeline(env, jobs).run("input", key, new LocalPipeline.Progress() {});
+                    outcome = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0,
+                            new dev.fanout.local.asl.StateMachineExecutor.Listener() {}).run("input", key);
                     cpu = meter.cpuSeconds();
                     peak = meter.peakSingleProcessBytes();
                     peakSum = meter.peakConcurrentBytes();
                 }
                 double wall = (System.nanoTime() - t0) / 1e9;
-                if (!outcome.succeeded()) throw new IllegalStateException("chunked run failed: " + outcome.failure());
+                if (!outcome.succeeded()) throw new IllegalStateException("chunked run failed: " + outcome.result());
                 JobLayout layout = JobLayout.of("output", outcome.jobId());
                 plan = store.getJson("output", layout.planKey(), JobPlan.class);
                 Path jobDir = out.resolve("chunked-" + (int) chunk + "s");
