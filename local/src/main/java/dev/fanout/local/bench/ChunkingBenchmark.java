@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * <pre>scripts/benchmark.sh [--seconds 30] [--chunks 4,6,10,20] [--default 10] [--jobs 2] [--out bench-out]</pre>
  */
 public final class ChunkingBenchmark {
-    record Run(String name, double cpu, double wall, long peakRss, long peakConcurrentRss, long bytes, Map<String, Double> psnr) {}
+    record Run(String name, double cpu, double probeCpu, double wall, long peakRss, long peakConcurrentRss, long bytes, Map<String, Double> psnr) {}
 
     public static void main(String[] args) throws Exception {
         double seconds = 30;
@@ -60,6 +60,7 @@ public final class ChunkingBenchmark {
         }
         List<Run> runs = new ArrayList<>();
         JobPlan plan = null;
+        deleteTree(out.resolve("s3")); // a fresh store: no job records from an earlier run are reused
         try (LocalS3 s3 = LocalS3.start(out.resolve("s3"))) {
             s3.createBucket("input");
             s3.createBucket("output");
@@ -80,9 +81,16 @@ public final class ChunkingBenchmark {
                 double cpu;
                 long peak, peakSum;
                 long t0 = System.nanoTime();
+                double[] probeCpu = {0};
                 try (ChildProcessMeter meter = new ChildProcessMeter()) {
                     outcome = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0,
-                            new dev.fanout.local.asl.StateMachineExecutor.Listener() {}).run("input", key);
+                            new dev.fanout.local.asl.StateMachineExecutor.Listener() {
+                                @Override
+                                public void stateEntered(String state) {
+                                    // everything before the encodes: ffprobe and the tail decode check
+                                    if (state.equals("Encode video and audio")) probeCpu[0] = meter.cpuSeconds();
+                                }
+                            }).run("input", key);
                     cpu = meter.cpuSeconds();
                     peak = meter.peakSingleProcessBytes();
                     peakSum = meter.peakConcurrentBytes();
@@ -101,7 +109,7 @@ public final class ChunkingBenchmark {
                 }
                 Map<String, Path> tracks = new LinkedHashMap<>();
                 for (Rendition r : plan.renditions()) tracks.put(r.id(), join(jobDir.resolve("video").resolve(r.id()), "init.mp4", "seg-", jobDir.resolve(r.id() + ".mp4")));
-                runs.add(new Run(String.format(Locale.ROOT, "chunked %2.0f s (%d chunks)", chunk, plan.chunkCount()), cpu, wall, peak, peakSum, bytes,
+                runs.add(new Run(String.format(Locale.ROOT, "chunked %2.0f s (%d chunks)", chunk, plan.chunkCount()), cpu, probeCpu[0], wall, peak, peakSum, bytes,
                         psnr(bin, source, plan, tracks)));
             }
         }
@@ -166,7 +174,7 @@ public final class ChunkingBenchmark {
         for (int i = 0; i < rs.size(); i++) {
             tracks.put(rs.get(i).id(), join(dir, "init-stream" + i + ".m4s", "chunk-stream" + i + "-", dir.resolve(rs.get(i).id() + ".mp4")));
         }
-        return new Run("monolithic", cpu, wall, peak, peak, bytes, psnr(bin, source, plan, tracks));
+        return new Run("monolithic", cpu, 0, wall, peak, peak, bytes, psnr(bin, source, plan, tracks));
     }
 
     private static Path join(Path dir, String init, String segmentPrefix, Path target) throws IOException {
@@ -225,13 +233,13 @@ public final class ChunkingBenchmark {
                 plan.sourceInfo().video().width(), plan.sourceInfo().video().height(), plan.frameRate(), plan.totalFrames(),
                 plan.durationSeconds().toDouble(), plan.renditions().stream().map(Rendition::id).toList(), plan.encode().x264Preset(),
                 plan.encode().crf(), plan.segmentFrames()));
-        b.append(String.format(Locale.ROOT, "%-24s %9s %9s %9s %9s %11s %12s %7s %9s%n", "run", "cpu s", "cpu ×", "wall s", "wall ×",
+        b.append(String.format(Locale.ROOT, "%-24s %9s %9s %9s %9s %9s %11s %12s %7s %9s%n", "run", "cpu s", "cpu ×", "probe s", "wall s", "wall ×",
                 "peak RSS MB", "output bytes", "bytes ×", "ΔPSNR dB"));
         for (Run r : runs) {
             double dpsnr = 0;
             int n = 0;
             for (var e : r.psnr().entrySet()) { dpsnr += e.getValue() - mono.psnr().get(e.getKey()); n++; }
-            b.append(String.format(Locale.ROOT, "%-24s %9.1f %9.3f %9.1f %9.3f %11.0f %,12d %7.4f %+9.3f%n", r.name(), r.cpu(), r.cpu() / mono.cpu(),
+            b.append(String.format(Locale.ROOT, "%-24s %9.1f %9.3f %9.1f %9.1f %9.3f %11.0f %,12d %7.4f %+9.3f%n", r.name(), r.cpu(), r.cpu() / mono.cpu(), r.probeCpu(),
                     r.wall(), r.wall() / mono.wall(), r.peakRss() / 1048576.0, r.bytes(), (double) r.bytes() / mono.bytes(), dpsnr / n));
         }
         b.append("mean PSNR per rendition (dB):\n");
@@ -240,6 +248,7 @@ public final class ChunkingBenchmark {
             r.psnr().forEach((k, v) -> b.append(String.format(Locale.ROOT, " %s %.3f", k, v)));
             b.append('\n');
         }
+        b.append("probe s: CPU of the probe stage (ffprobe + decoding the last second), included in cpu s\n");
         b.append(String.format(Locale.ROOT, "peak RSS is the largest single ffmpeg process; the chunked runs had up to %.0f MB in all ffmpeg processes at once%n",
                 runs.stream().skip(1).mapToLong(Run::peakConcurrentRss).max().orElse(0) / 1048576.0));
         b.append(String.format(Locale.ROOT, "default chunk length: %.0f s%n", defaultChunk));
