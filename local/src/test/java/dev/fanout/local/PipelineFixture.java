@@ -19,7 +19,7 @@ import java.util.Map;
  */
 final class PipelineFixture implements AutoCloseable {
     static final String INPUT = "input";
-    static final String OUTPUT = "output";
+    static final String OUTPUT = LocalRun.OUTPUT_BUCKET;
 
     final LayerBinaries bin = LayerBinaries.locate();
     final Path dir;
@@ -70,11 +70,7 @@ final class PipelineFixture implements AutoCloseable {
         machine.invoker().intercept(faults);
         LocalStateMachine.Outcome outcome = machine.run(INPUT, key);
         Path jobDir = dir.resolve("out").resolve(outcome.jobId());
-        String prefix = "jobs/" + outcome.jobId() + "/";
-        LocalRun.deleteTree(jobDir);
-        for (var o : store.list(OUTPUT, prefix)) {
-            store.download(OUTPUT, o.key(), jobDir.resolve(o.key().substring(prefix.length())));
-        }
+        LocalRun.downloadJob(store, outcome.jobId(), jobDir);
         return new Job(outcome, jobDir, states);
     }
 

@@ -53,9 +53,9 @@ public final class EncodeAudioStage {
             FragmentedMp4 mp4 = FragmentedMp4.read(out);
             if (mp4.fragments().isEmpty()) throw new EncodeFailedException("EmptyAudio", "the audio track produced no samples");
             List<SegmentOutput> segments = new ArrayList<>();
+            Path init = dir.resolve("init.mp4");
+            SegmentFiles.writeInit(out, mp4, init);
             try (Uploader uploader = new Uploader(store, layout.bucket())) {
-                Path init = dir.resolve("init.mp4");
-                SegmentFiles.writeInit(out, mp4, init);
                 uploader.submit(init, layout.audioInitKey(), "audio/mp4");
                 for (int i = 0; i < mp4.fragments().size(); i++) {
                     FragmentedMp4.Fragment f = mp4.fragments().get(i);
@@ -68,11 +68,10 @@ public final class EncodeAudioStage {
                     segments.add(new SegmentOutput(number, start, duration, f.sampleCount(), Files.size(seg)));
                     uploader.submit(seg, layout.audioSegmentKey(number), "audio/iso.segment");
                 }
-                TrackOutput track = new TrackOutput("audio", Scratch.sha256(init), mp4.codecs(), 0, 0, mp4.sampleRate(), mp4.channels(), mp4.timescale(), segments);
-                uploader.close();
-                double uploadSeconds = (System.nanoTime() - t1) / 1e9;
-                store.putJson(layout.bucket(), layout.audioResultKey(), new AudioOutput(encodeSeconds, uploadSeconds, track));
-            }
+            } // waits for every upload
+            double uploadSeconds = (System.nanoTime() - t1) / 1e9;
+            TrackOutput track = new TrackOutput("audio", Scratch.sha256(init), mp4.codecs(), 0, 0, mp4.sampleRate(), mp4.channels(), mp4.timescale(), segments);
+            store.putJson(layout.bucket(), layout.audioResultKey(), new AudioOutput(encodeSeconds, uploadSeconds, track));
             return new EncodeAudioResult(true, segments.size(), encodeSeconds);
         } catch (FragmentedMp4.MalformedMp4Exception e) {
             throw new EncodeFailedException("BadEncoderOutput", "audio: " + e.getMessage());
