@@ -26,11 +26,11 @@ public final class ClientEndpoints {
     private ClientEndpoints() {}
 
     /**
-     * @param projectVariable e.g. {@code S3_ENDPOINT_URL}
+     * @param projectVariable e.g. {@code S3_ENDPOINT_URL}, or null for a client with only the standard variables
      * @param serviceId       the SDKs' service id in upper case, e.g. {@code S3}, {@code SFN}
      */
     public static Optional<URI> endpoint(Map<String, String> env, String projectVariable, String serviceId) {
-        String value = firstSet(env, projectVariable);
+        String value = projectVariable == null ? null : firstSet(env, projectVariable);
         if (value == null && !"true".equals(env.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().toLowerCase(Locale.ROOT))) {
             value = firstSet(env, "AWS_ENDPOINT_URL_" + serviceId, "AWS_ENDPOINT_URL");
         }

@@ -185,6 +185,13 @@ public final class SamTemplate {
         return value;
     }
 
+    /** A parameter's declaration (Type, Default, AllowedValues, AllowedPattern, MinValue, MaxValue…). */
+    public JsonNode parameter(String name) {
+        JsonNode p = template.path("Parameters").path(name);
+        if (p.isMissingNode()) throw new IllegalStateException("template.yaml has no parameter " + name);
+        return p;
+    }
+
     /** Logical ids of the resources of one type, in template order. */
     public List<String> resourceIds(String type) {
         List<String> out = new ArrayList<>();
@@ -199,6 +206,13 @@ public final class SamTemplate {
         JsonNode r = template.path("Resources").path(id);
         if (r.isMissingNode()) throw new IllegalStateException("template.yaml has no resource " + id);
         return r.path("Properties");
+    }
+
+    /** A condition of the Conditions section (e.g. {@code {"Fn::Equals": [{"Ref": "Architecture"}, "arm64"]}}). */
+    public JsonNode condition(String name) {
+        JsonNode c = template.path("Conditions").path(name);
+        if (c.isMissingNode()) throw new IllegalStateException("template.yaml has no condition " + name);
+        return c;
     }
 
     /** Globals.Function: defaults of every function's properties. */
