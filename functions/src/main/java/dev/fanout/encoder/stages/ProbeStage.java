@@ -1,6 +1,7 @@
 package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.InvalidInputException;
+import dev.fanout.encoder.media.Ffmpeg;
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.FfprobeParser;
 import dev.fanout.encoder.media.ProcessRunner;
@@ -113,6 +114,7 @@ public final class ProbeStage {
         }
         if (r.exitCode() != 0 || r.stdoutTruncated()) {
             String err = r.stderrSummary(3);
+            Ffmpeg.failIfSourceUnreachable("ffprobe", r);
             if (err.contains("moov atom not found")) {
                 throw new InvalidInputException("Truncated", "the MP4 has no movie header (moov box): the upload is incomplete or the file was cut off ("
                         + err + ")");
@@ -139,6 +141,7 @@ public final class ProbeStage {
         }
         long decoded = r.stdout().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
         String err = r.stderrSummary(3);
+        if (r.exitCode() != 0) Ffmpeg.failIfSourceUnreachable("the end-of-file check", r);
         if (r.exitCode() != 0 || decoded < expected - 1) {
             throw new InvalidInputException("Truncated", String.format(java.util.Locale.ROOT,
                     "the video's last %.1f s should hold %d frames but %d decode; the file was cut off (incomplete upload?) or is damaged%s",
