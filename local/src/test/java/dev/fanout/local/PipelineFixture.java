@@ -80,10 +80,10 @@ final class PipelineFixture implements AutoCloseable {
         LocalStateMachine.Outcome outcome = machine.run(INPUT, key);
         Path jobDir = dir.resolve("out").resolve(outcome.jobId());
         LocalRun.downloadJob(store, outcome.jobId(), jobDir);
-        return new Job(outcome, jobDir, states);
+        return new Job(outcome, jobDir, states, machine.events().events());
     }
 
-    record Job(LocalStateMachine.Outcome outcome, Path dir, List<String> statesEntered) {
+    record Job(LocalStateMachine.Outcome outcome, Path dir, List<String> statesEntered, List<LocalEventBus.Event> events) {
         com.fasterxml.jackson.databind.JsonNode record() throws java.io.IOException {
             return dev.fanout.encoder.storage.Json.MAPPER.readTree(Files.readString(dir.resolve("job.json")));
         }

@@ -7,6 +7,7 @@ import dev.fanout.encoder.media.FfprobeParser;
 import dev.fanout.encoder.media.ProcessRunner;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
@@ -55,6 +56,14 @@ public final class ProbeStage {
         String etag = normalizeEtag(request.etag() != null ? request.etag() : head.eTag());
         SourceRef source = new SourceRef(request.bucket(), request.key(), etag, head.contentLength());
         String jobId = JobIds.of(request.bucket(), request.key(), etag);
+        JobRecord finished = store.getJsonIfExists(outputBucket, JobLayout.of(outputBucket, jobId).jobRecordKey(), JobRecord.class);
+        if (finished != null && JobRecord.SUCCEEDED.equals(finished.status())) {
+            // A re-run of a finished job (a console re-run, or a start after the execution name
+            // expired): its published output stays exactly as it is.
+            return new ProbeResult(jobId, outputBucket, null, null, finished.chunkCount(), finished.segmentCount(),
+                    finished.source().hasAudio(), finished.ladder().stream().map(JobRecord.LadderEntry::id).toList(),
+                    finished.durationSeconds(), true);
+        }
 
         if (head.contentLength() == 0) {
             throw new InvalidInputException("Empty", "the uploaded file is empty (0 bytes)");
@@ -88,7 +97,7 @@ public final class ProbeStage {
         store.putJson(outputBucket, layout.planKey(), plan);
         store.putJson(outputBucket, layout.chunkListKey(), items);
         return new ProbeResult(jobId, outputBucket, layout.planKey(), layout.chunkListKey(), chunkCount, segmentCount,
-                info.hasAudio(), renditions.stream().map(Rendition::id).toList(), plan.durationSeconds().toDouble());
+                info.hasAudio(), renditions.stream().map(Rendition::id).toList(), plan.durationSeconds().toDouble(), false);
     }
 
     static String normalizeEtag(String etag) {
