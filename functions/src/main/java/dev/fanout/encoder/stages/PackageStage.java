@@ -2,6 +2,7 @@ package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.manifest.DashManifest;
+import dev.fanout.encoder.manifest.HlsPlaylists;
 import dev.fanout.encoder.manifest.Presentation;
 import dev.fanout.encoder.manifest.PresentationAssembler;
 import dev.fanout.encoder.model.AudioOutput;
@@ -25,8 +26,8 @@ import java.util.concurrent.Future;
 
 /**
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
- * uploaded numbered segments), proves the timeline continuous, and publishes manifest.mpd, then
- * job.json.
+ * uploaded numbered segments), proves the timeline continuous, and publishes the HLS playlists and
+ * manifest.mpd over the same segments, then job.json.
  */
 public final class PackageStage {
     private static final int PARALLEL_READS = 16;
@@ -46,6 +47,10 @@ public final class PackageStage {
         AudioOutput audio = plan.sourceInfo().hasAudio()
                 ? store.getJsonIfExists(layout.bucket(), layout.audioResultKey(), AudioOutput.class) : null;
         Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
+        // Playlists and the MPD only reference segments that exist; job.json, written last, announces them.
+        for (HlsPlaylists.Playlist playlist : HlsPlaylists.render(presentation)) {
+            store.putText(layout.bucket(), layout.outputPrefix() + playlist.path(), playlist.text(), HlsPlaylists.CONTENT_TYPE);
+        }
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
@@ -121,7 +126,7 @@ public final class PackageStage {
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
-                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), bytes), null, Instant.now().toString());
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
