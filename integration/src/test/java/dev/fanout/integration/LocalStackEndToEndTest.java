@@ -40,7 +40,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * trigger; a generated MP4 uploaded to the input bucket starts it exactly as on AWS. Checked:
  * the trigger started an execution, it SUCCEEDED, job.json says SUCCEEDED, every file the
  * manifest references is in the output bucket, and the output passes the same checks as the
- * local end-to-end tests (decode, frame count, timeline, keyframe grid, PSNR, audio).
+ * local end-to-end tests (decode, frame count, timeline, keyframe grid, PSNR, audio). Then a text
+ * file named .mp4 goes through the same deployment: the execution FAILS with InvalidInput.NotMp4,
+ * job.json says so, no manifest, the input object unchanged.
  *
  * <p>Runs with {@code mvn verify -Plocalstack} where a Docker engine is reachable; otherwise it
  * prints one line saying why it is skipped (see {@link LocalStackConfig#decide}).
@@ -89,8 +91,7 @@ class LocalStackEndToEndTest {
 
                 ExecutionWaiter waiter = ExecutionWaiter.realTime(ExecutionWaiter.Timing.of(config.startTimeout(), config.runTimeout()),
                         LocalStackEndToEndTest::log);
-                ExecutionWaiter.Status end = waiter.await("execution of " + plan.stateMachine().name(),
-                        () -> executionFor(sfn, plan.stateMachine().arn(), input, key));
+                ExecutionWaiter.Status end = waiter.await("execution for " + key, () -> executionFor(sfn, plan.stateMachine().arn(), input, key));
                 assertTrue(end.name().matches(ExecutionNames.NAME_PATTERN), "execution name " + end.name());
                 assertEquals("SUCCEEDED", end.status(), "the execution ended " + end);
 
@@ -101,6 +102,22 @@ class LocalStackEndToEndTest {
                 assertEquals(List.of(), JobOutput.missingFiles(jobDir), "every init and segment the manifest references is in s3://" + output);
                 new DashOutputCheck(new MediaProbe(bin)).assertComplete(jobDir, clip, 180, 30, 1, 60, true);
                 log("output checked: " + jobDir);
+
+                // Bad input through the same deployment: the Lambda error reaches the Catch, RecordFailure names it.
+                String badKey = "uploads/notes.mp4";
+                Path notes = Files.writeString(dir.resolve("notes.mp4"), "These are my holiday notes, not a video.\n".repeat(50));
+                store.upload(notes, input, badKey, "video/mp4");
+                String badEtag = store.head(input, badKey).orElseThrow().eTag();
+                ExecutionWaiter.Status failed = waiter.await("execution for " + badKey, () -> executionFor(sfn, plan.stateMachine().arn(), input, badKey));
+                assertEquals("FAILED", failed.status(), "the execution ended " + failed);
+                assertEquals("InvalidInput.NotMp4", failed.error(), "the execution fails with the named error: " + failed);
+                String badJob = JobIds.of(input, badKey, badEtag.replace("\"", ""));
+                Path badDir = JobOutput.download(store, output, JobLayout.of(output, badJob).outputPrefix(), dir.resolve("bad"));
+                JsonNode badRecord = Json.MAPPER.readTree(badDir.resolve("job.json").toFile());
+                assertEquals("FAILED", badRecord.path("status").asText(), "job.json: " + badRecord);
+                assertEquals("InvalidInput.NotMp4", badRecord.path("error").path("error").asText(), "job.json: " + badRecord);
+                assertTrue(Files.notExists(badDir.resolve("manifest.mpd")), "no manifest for a failed job");
+                assertEquals(badEtag, store.head(input, badKey).orElseThrow().eTag(), "the input object is left as it was");
             }
             List<String> leftovers = teardown.runAll();
             assertEquals(List.of(), leftovers, "everything the test created is deleted");
