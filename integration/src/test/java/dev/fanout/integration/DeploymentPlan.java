@@ -27,11 +27,7 @@ public record DeploymentPlan(String stackName, String region, String account, Ma
         public String invokedArn() { return alias == null ? arn : arn + ":" + alias; }
     }
 
-    public record StateMachine(String logicalId, String name, String arn, String type, String definition) {
-        public String executionArn(String executionName) {
-            return arn.replace(":stateMachine:", ":execution:") + ":" + executionName;
-        }
-    }
+    public record StateMachine(String logicalId, String name, String arn, String type, String definition) {}
 
     /** S3 notifications of {@code events} in {@code bucket} invoke the function. */
     public record Trigger(String bucket, String functionLogicalId, List<String> events) {}

@@ -39,6 +39,17 @@ class LocalStackConfigTest {
     }
 
     @Test
+    void theContainerLocalStackUtilsStarts() {
+        var docker = LocalStackTarget.dockerConfiguration(LocalStackConfig.from(
+                Map.of("fanout.localstack.region", "eu-west-1"), Map.of("LOCALSTACK_AUTH_TOKEN", "tok")));
+        assertEquals("localstack/localstack", docker.getImageName());
+        assertEquals("4.4.0", docker.getImageTag());
+        assertTrue(docker.isRandomizePorts(), "no clash with a LocalStack already on 4566");
+        assertEquals(Map.of("/var/run/docker.sock", "/var/run/docker.sock"), docker.getBindMounts(), "LocalStack starts Lambda containers through it");
+        assertEquals(Map.of("AWS_DEFAULT_REGION", "eu-west-1", "LOCALSTACK_AUTH_TOKEN", "tok"), docker.getEnvironmentVariables());
+    }
+
+    @Test
     void anUnpinnedImageIsRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> LocalStackConfig.from(Map.of("fanout.localstack.image", "localhost:5000/localstack"), Map.of()));
         assertTrue(e.getMessage().contains("name:tag"), e.getMessage());

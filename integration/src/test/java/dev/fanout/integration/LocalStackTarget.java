@@ -31,19 +31,24 @@ public final class LocalStackTarget implements AutoCloseable {
 
     public static LocalStackTarget open(LocalStackConfig config, Consumer<String> log) {
         if (config.endpoint() != null) return new LocalStackTarget(config.endpoint(), config.region(), false);
+        log.accept("starting " + config.imageName() + ":" + config.imageTag() + " (the first run pulls the image)");
+        Localstack.INSTANCE.startup(dockerConfiguration(config));
+        URI endpoint = URI.create(Localstack.INSTANCE.endpointForPort(Localstack.DEFAULT_EDGE_PORT));
+        log.accept("LocalStack ready at " + endpoint);
+        return new LocalStackTarget(endpoint, config.region(), true);
+    }
+
+    /** The container: the pinned image, a random host port for the edge endpoint, the Docker socket, the region (and a token if given). */
+    static LocalstackDockerConfiguration dockerConfiguration(LocalStackConfig config) {
         Map<String, String> env = new LinkedHashMap<>(config.containerEnv());
         env.put("AWS_DEFAULT_REGION", config.region());
-        LocalstackDockerConfiguration docker = LocalstackDockerConfiguration.builder()
+        return LocalstackDockerConfiguration.builder()
                 .imageName(config.imageName()).imageTag(config.imageTag())
+                .pullNewImage(false)
                 .randomizePorts(true)
                 .bindMounts(Map.of(DOCKER_SOCKET, DOCKER_SOCKET))
                 .environmentVariables(env)
                 .build();
-        log.accept("starting " + config.imageName() + ":" + config.imageTag() + " (the first run pulls the image)");
-        Localstack.INSTANCE.startup(docker);
-        URI endpoint = URI.create(Localstack.INSTANCE.endpointForPort(Localstack.DEFAULT_EDGE_PORT));
-        log.accept("LocalStack ready at " + endpoint);
-        return new LocalStackTarget(endpoint, config.region(), true);
     }
 
     /**
