@@ -94,6 +94,7 @@ class LocalStackEndToEndTest {
                 ExecutionWaiter.Status end = waiter.await("execution for " + key, () -> executionFor(sfn, plan.stateMachine().arn(), input, key));
                 assertTrue(end.name().matches(ExecutionNames.NAME_PATTERN), "execution name " + end.name());
                 assertEquals("SUCCEEDED", end.status(), "the execution ended " + end);
+                assertEquals(etag, executionInputs.get(key).path("etag").asText(), "the S3 event carried the object's ETag (the job id is made from it)");
 
                 String jobId = JobIds.of(input, key, etag);
                 Path jobDir = JobOutput.download(store, output, JobLayout.of(output, jobId).outputPrefix(), dir.resolve("out"));
@@ -111,7 +112,7 @@ class LocalStackEndToEndTest {
                 ExecutionWaiter.Status failed = waiter.await("execution for " + badKey, () -> executionFor(sfn, plan.stateMachine().arn(), input, badKey));
                 assertEquals("FAILED", failed.status(), "the execution ended " + failed);
                 assertEquals("InvalidInput.NotMp4", failed.error(), "the execution fails with the named error: " + failed);
-                String badJob = JobIds.of(input, badKey, badEtag.replace("\"", ""));
+                String badJob = JobIds.of(input, badKey, executionInputs.get(badKey).path("etag").asText());
                 Path badDir = JobOutput.download(store, output, JobLayout.of(output, badJob).outputPrefix(), dir.resolve("bad"));
                 JsonNode badRecord = Json.MAPPER.readTree(badDir.resolve("job.json").toFile());
                 assertEquals("FAILED", badRecord.path("status").asText(), "job.json: " + badRecord);
@@ -124,8 +125,11 @@ class LocalStackEndToEndTest {
         }
     }
 
+    /** Input of the execution found for each key. */
+    final Map<String, JsonNode> executionInputs = new HashMap<>();
+
     /** The execution started for this upload, found by its input (the trigger names it). */
-    static Optional<ExecutionWaiter.Status> executionFor(SfnClient sfn, String stateMachineArn, String bucket, String key) {
+    Optional<ExecutionWaiter.Status> executionFor(SfnClient sfn, String stateMachineArn, String bucket, String key) {
         for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions()) {
             var d = sfn.describeExecution(b -> b.executionArn(e.executionArn()));
             JsonNode in;
@@ -135,6 +139,7 @@ class LocalStackEndToEndTest {
                 continue;
             }
             if (bucket.equals(in.path("bucket").asText()) && key.equals(in.path("key").asText())) {
+                executionInputs.put(key, in);
                 return Optional.of(new ExecutionWaiter.Status(d.name(), d.statusAsString(), d.error(), d.cause()));
             }
         }
