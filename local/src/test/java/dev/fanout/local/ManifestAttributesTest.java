@@ -1,6 +1,5 @@
 package dev.fanout.local;
 
-import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.Rendition;
@@ -55,7 +54,7 @@ class ManifestAttributesTest {
         // 426x240 is not exactly 16:9, so the adaptation set may not claim a common par
         Path src = fx.generate("ntsc.mp4", SampleClip.of(640, 360, "30000/1001", 7.5));
         fx.upload(src, "uploads/ntsc.mp4");
-        PipelineFixture.Job job = fx.run("uploads/ntsc.mp4", Map.of("LADDER", "360@700,240@400,180@250", "CHUNK_SECONDS", "4"));
+        PipelineFixture.Job job = run("uploads/ntsc.mp4", Map.of("LADDER", "360@700,240@400,180@250", "CHUNK_SECONDS", "4"));
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         Map<String, TrackMeasurement> measured = measure(job);
         assertEquals("30000/1001", measured.get("360p").frameRate());
@@ -70,7 +69,7 @@ class ManifestAttributesTest {
         Path src = fx.generate("anamorphic.mp4", SampleClip.of(480, 360, "25", 5).withAudio(false).withOutputOptions(List.of("-aspect", "16:9")));
         assertEquals("4:3", new MediaProbe(fx.bin).streamField(src, "v", "sample_aspect_ratio"));
         fx.upload(src, "uploads/anamorphic.mp4");
-        PipelineFixture.Job job = fx.run("uploads/anamorphic.mp4", Map.of("LADDER", "360@600,180@300", "CHUNK_SECONDS", "4"));
+        PipelineFixture.Job job = run("uploads/anamorphic.mp4", Map.of("LADDER", "360@600,180@300", "CHUNK_SECONDS", "4"));
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         Map<String, TrackMeasurement> measured = measure(job);
         assertEquals(List.of("360p", "180p"), List.copyOf(measured.keySet()));
@@ -93,7 +92,18 @@ class ManifestAttributesTest {
     }
 
     static JobPlan plan(PipelineFixture.Job job) {
-        return fx.store.getJson(PipelineFixture.OUTPUT, JobLayout.of(PipelineFixture.OUTPUT, job.outcome().jobId()).planKey(), JobPlan.class);
+        return PLANS.get(job.outcome().jobId());
+    }
+
+    /** Plans as the package step saw them (it deletes work/ once the job is published). */
+    static final Map<String, JobPlan> PLANS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static PipelineFixture.Job run(String key, Map<String, String> settings) throws Exception {
+        return fx.run(key, settings, (function, payload) -> {
+            if (function.equals("PackageFunction")) {
+                PLANS.put(payload.path("jobId").asText(), fx.store.getJson(PipelineFixture.OUTPUT, payload.path("planKey").asText(), JobPlan.class));
+            }
+        });
     }
 
     static void assertMpdMatches(PipelineFixture.Job job, Map<String, TrackMeasurement> measured) throws Exception {
