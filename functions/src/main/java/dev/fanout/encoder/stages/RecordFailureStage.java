@@ -51,7 +51,7 @@ public final class RecordFailureStage {
                     .map(o -> store.getJson(layout.bucket(), o.key(), JobRecord.Failure.class)).orElse(failure);
         }
         JobRecord record = new JobRecord(JobRecord.FAILED, jobId, new SourceRef(request.bucket(), request.key(), etag, size),
-                null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
+                null, null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         return new RecordFailureResult(jobId, layout.jobRecordKey(), failure.error(), failure.reason());
     }
