@@ -167,6 +167,20 @@ class ThumbnailsTest {
     }
 
     @Test
+    void whenEvenTheFailureCannotBeRecordedTheJobSaysThumbnailsAreMissing() throws Exception {
+        fx.upload(source, "uploads/thumbs-down.mp4");
+        PipelineFixture.Job job = fx.run("uploads/thumbs-down.mp4", SETTINGS, (function, payload) -> {
+            if (function.equals("ThumbnailFunction")) throw new StatesError("Lambda.Unknown", "injected: the thumbnail function is broken");
+        });
+        assertTrue(job.outcome().succeeded(), job.outcome().result()::toString);
+        assertTrue(job.statesEntered().contains("Thumbnails skipped"));
+        JsonNode t = job.record().path("thumbnails");
+        assertEquals("FAILED", t.path("status").asText(), t.toPrettyString());
+        assertEquals("Thumbnails.Missing", t.path("error").path("error").asText());
+        assertTrue(t.path("error").path("reason").asText().contains("thumbnails.json"), t.toPrettyString());
+    }
+
+    @Test
     void slowThumbnailsDelayPackagingButRunBesideTheChunks() throws Exception {
         fx.upload(source, "uploads/slow-thumbs.mp4");
         long[] window = new long[2];
