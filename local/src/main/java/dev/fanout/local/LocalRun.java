@@ -103,6 +103,9 @@ public final class LocalRun {
                 LocalStateMachine.Outcome outcome = machine.run(INPUT_BUCKET, key);
                 Path jobDir = out.resolve(outcome.jobId());
                 downloadJob(store, outcome.jobId(), jobDir);
+                for (LocalEventBus.Event e : machine.events().events()) {
+                    System.out.println("Event to bus '" + e.busName() + "': " + e.detailType() + " " + e.detail());
+                }
                 return summarize(outcome, jobDir);
             }
         } finally {
