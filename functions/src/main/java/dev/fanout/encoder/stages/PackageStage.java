@@ -11,6 +11,7 @@ import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
@@ -54,7 +55,7 @@ public final class PackageStage {
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
-        JobRecord record = successRecord(plan, presentation, chunks, audio, packageSeconds);
+        JobRecord record = successRecord(plan, presentation, chunks, audio, readThumbnails(layout), packageSeconds);
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // The job is published: its intermediate records go now (the bucket's lifecycle rule
         // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
@@ -107,7 +108,15 @@ public final class PackageStage {
         }
     }
 
-    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, double packageSeconds) {
+    /** The thumbnail stage's record; its absence is reported there too, never a reason to fail the job. */
+    private ThumbnailsOutput readThumbnails(JobLayout layout) {
+        ThumbnailsOutput t = store.getJsonIfExists(layout.bucket(), layout.thumbnailsResultKey(), ThumbnailsOutput.class);
+        return t != null ? t : ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.Missing",
+                "the thumbnail stage left no record (" + layout.thumbnailsResultKey() + "); the execution history has its error"));
+    }
+
+    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails,
+                                   double packageSeconds) {
         List<JobRecord.LadderEntry> ladder = new ArrayList<>();
         for (int i = 0; i < plan.renditions().size(); i++) {
             Rendition r = plan.renditions().get(i);
@@ -126,7 +135,7 @@ public final class PackageStage {
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
-                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), null, Instant.now().toString());
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), thumbnails, null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
