@@ -4,6 +4,7 @@ import dev.fanout.encoder.model.ChunkSpec;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.SourceInfo;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,9 +37,18 @@ public final class FfmpegCommands {
     }
 
     public static List<String> probe(Path ffprobe, String input) {
-        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "error"));
+        // warnings too: the demuxer reports a skipped external data reference only as a warning
+        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "warning"));
         c.addAll(inputOptions(input));
         c.addAll(List.of("-show_format", "-show_streams", "-of", "json", "-i", input));
+        return c;
+    }
+
+    /** Lists every video packet's {@code pts,duration} without decoding (reads the whole file). */
+    public static List<String> packetTimes(Path ffprobe, String input) {
+        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "error"));
+        c.addAll(inputOptions(input));
+        c.addAll(List.of("-select_streams", "v:0", "-show_entries", "packet=pts,duration", "-of", "csv=p=0", "-i", input));
         return c;
     }
 
@@ -74,7 +84,9 @@ public final class FfmpegCommands {
         // Accurate seek: decodes from the keyframe before the chunk and drops earlier frames.
         c.addAll(List.of("-ss", floorMicros(seek), "-i", input));
         List<Rendition> rs = plan.renditions();
-        StringBuilder graph = new StringBuilder("[0:v:0]split=").append(rs.size());
+        StringBuilder graph = new StringBuilder("[0:v:0]");
+        for (String f : sourceFilters(plan.sourceInfo().video())) graph.append(f).append(',');
+        graph.append("split=").append(rs.size());
         for (int i = 0; i < rs.size(); i++) graph.append("[s").append(i).append(']');
         for (int i = 0; i < rs.size(); i++) {
             Rendition r = rs.get(i);
@@ -87,11 +99,40 @@ public final class FfmpegCommands {
             Rendition r = rs.get(i);
             c.addAll(List.of("-map", "[v" + i + "]", "-map_metadata", "-1", "-map_chapters", "-1", "-an", "-sn", "-dn"));
             c.addAll(videoEncoderOptions(plan, r));
+            c.addAll(colorTags(plan.sourceInfo().video()));
             c.addAll(List.of("-r", fps.toString(), "-vsync", "cfr", "-frames:v", Integer.toString(chunk.frameCount()),
                     "-output_ts_offset", start.toDecimalFloorMicros(),
                     "-f", "mp4", "-movflags", CHUNK_MOVFLAGS, chunkOutput(outDir, r).toString()));
         }
         return c;
+    }
+
+    /** Deinterlaces frames marked interlaced, one output frame per input frame (the frame grid stays the same). */
+    static final String DEINTERLACE = "bwdif=mode=send_frame:parity=auto:deint=interlaced";
+
+    /**
+     * PQ or HLG (BT.2020) to BT.709 SDR: linear light, Hable tone curve, BT.709 primaries and
+     * transfer, 8-bit 4:2:0.
+     */
+    public static String hdrToSdr(String transfer) {
+        return "zscale=tin=" + transfer + ":min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl=100,format=gbrpf32le,"
+                + "zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p";
+    }
+
+    /**
+     * What every frame of this source needs before it is scaled (autorotation is ffmpeg's own):
+     * deinterlacing when the stream is coded as fields, tone mapping when it is HDR.
+     */
+    static List<String> sourceFilters(SourceInfo.Video v) {
+        List<String> f = new ArrayList<>();
+        if (v.interlaced()) f.add(DEINTERLACE);
+        if (v.hdr()) f.add(hdrToSdr(v.colorTransfer()));
+        return f;
+    }
+
+    /** Colour tags of the output: BT.709 when the source was tone-mapped, else none (as the source). */
+    static List<String> colorTags(SourceInfo.Video v) {
+        return v.hdr() ? List.of("-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709") : List.of();
     }
 
     /**
