@@ -59,7 +59,7 @@ final class DashOutputCheck {
         assertComplete(jobDir, source, sourceFrames, fpsNum, fpsDen, segmentFrames, expectAudio, "");
     }
 
-    /** As above, the source passed through {@code referenceFilter} before the PSNR comparison (null: no PSNR check). */
+    /** As above, the source passed through {@code referenceFilter} before the PSNR comparison. */
     void assertComplete(Path jobDir, Path source, long sourceFrames, long fpsNum, long fpsDen, int segmentFrames,
                         boolean expectAudio, String referenceFilter) throws Exception {
         Path manifest = jobDir.resolve("manifest.mpd");
@@ -86,12 +86,10 @@ final class DashOutputCheck {
             for (long f = 0; f < sourceFrames; f += segmentFrames) expectedKeys.add(f * step);
             assertEquals(expectedKeys, keyframes, rep.id() + " keyframes exactly on the segment grid (aligned across renditions)");
 
-            if (referenceFilter != null) {
-                List<Double> psnr = probe.psnrPerFrame(joined, source, referenceFilter, rep.width(), rep.height(), 0);
-                assertEquals(sourceFrames, psnr.size(), rep.id() + " PSNR computed for every frame");
-                double min = psnr.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-                assertTrue(min >= MIN_FRAME_PSNR_DB, rep.id() + " every frame matches the source frame at the same time: min PSNR " + min + " dB");
-            }
+            List<Double> psnr = probe.psnrPerFrame(joined, source, referenceFilter, rep.width(), rep.height(), 0);
+            assertEquals(sourceFrames, psnr.size(), rep.id() + " PSNR computed for every frame");
+            double min = psnr.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+            assertTrue(min >= MIN_FRAME_PSNR_DB, rep.id() + " every frame matches the source frame at the same time: min PSNR " + min + " dB");
             videoEndTicks = sourceFrames * step;
             videoTbDen = tbDen;
         }

@@ -78,14 +78,20 @@ public final class FfmpegCommands {
         Rational start = fps.secondsFor(chunk.startFrame());
         // A quarter frame early, so timestamp rounding in the source can never drop the chunk's
         // first frame; the frame before it is still excluded, and -vsync cfr puts frames on the grid.
-        double seek = Math.max(0, plan.sourceInfo().video().startSeconds() + start.toDouble() - 0.25 / fps.toDouble());
+        SourceInfo.Video video = plan.sourceInfo().video();
+        String seek = floorMicros(Math.max(0, video.startSeconds() + start.toDouble() - 0.25 / fps.toDouble()));
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
         c.addAll(inputOptions(input));
-        // Accurate seek: decodes from the keyframe before the chunk and drops earlier frames.
-        c.addAll(List.of("-ss", floorMicros(seek), "-i", input));
+        // Accurate seek: decodes from the keyframe before the chunk and drops earlier frames. A
+        // variable-rate source keeps them: the frame on screen at the chunk's start may begin
+        // before the seek point, and the fps filter picks it (and drops the rest).
+        if (!video.constantFrameRate()) c.add("-noaccurate_seek");
+        c.addAll(List.of("-ss", seek, "-i", input));
+        // where the chunk's first frame is on the timeline ffmpeg gives the filters (0 = the seek point)
+        String chunkStart = floorMicros(Math.max(0, video.startSeconds() + start.toDouble() - Double.parseDouble(seek)));
         List<Rendition> rs = plan.renditions();
         StringBuilder graph = new StringBuilder("[0:v:0]");
-        for (String f : sourceFilters(plan.sourceInfo().video())) graph.append(f).append(',');
+        for (String f : sourceFilters(video, fps, chunkStart)) graph.append(f).append(',');
         graph.append("split=").append(rs.size());
         for (int i = 0; i < rs.size(); i++) graph.append("[s").append(i).append(']');
         for (int i = 0; i < rs.size(); i++) {
@@ -121,13 +127,28 @@ public final class FfmpegCommands {
 
     /**
      * What every frame of this source needs before it is scaled (autorotation is ffmpeg's own):
-     * deinterlacing when the stream is coded as fields, tone mapping when it is HDR.
+     * deinterlacing when the stream is coded as fields, frames put on the output's constant-rate
+     * grid, tone mapping when it is HDR.
+     *
+     * @param chunkStart seconds from the seek point to the chunk's first frame
      */
-    static List<String> sourceFilters(SourceInfo.Video v) {
+    static List<String> sourceFilters(SourceInfo.Video v, Rational fps, String chunkStart) {
         List<String> f = new ArrayList<>();
         if (v.interlaced()) f.add(DEINTERLACE);
+        f.add(frameTiming(v, fps, chunkStart));
         if (v.hdr()) f.add(hdrToSdr(v.colorTransfer()));
         return f;
+    }
+
+    /**
+     * Constant rate: the frames in decode order, one per output slot — timestamps that jitter
+     * (a fragment's first sample early, rounding in the container) cannot drop or repeat one.
+     * Variable rate: slot k shows the source frame nearest to chunk start + k / fps, so
+     * picture and sound stay in step (ffmpeg's -vsync cfr alone drifts by up to two frames).
+     */
+    static String frameTiming(SourceInfo.Video v, Rational fps, String chunkStart) {
+        if (v.constantFrameRate()) return "setpts=N*" + fps.den() + "/(" + fps.num() + "*TB)";
+        return "setpts=PTS-" + chunkStart + "/TB,fps=fps=" + fps + ":start_time=0:round=near";
     }
 
     /** Colour tags of the output: BT.709 when the source was tone-mapped, else none (as the source). */

@@ -50,7 +50,8 @@ public final class FfprobeParser {
                 s.path("pix_fmt").asText(""),
                 s.path("start_time").asDouble(formatStart) - formatStart,
                 s.path("field_order").asText(""),
-                s.path("color_transfer").asText(""));
+                s.path("color_transfer").asText(""),
+                rate != null && rate.equals(rational(s.path("r_frame_rate").asText("0/0"))));
     }
 
     /** avg_frame_rate when usable (the true mean), else r_frame_rate. */
@@ -65,6 +66,14 @@ public final class FfprobeParser {
             }
         }
         return null;
+    }
+
+    private static Rational rational(String text) {
+        try {
+            return Rational.parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return null;
+        }
     }
 
     /**
@@ -94,11 +103,13 @@ public final class FfprobeParser {
      * The source with its video frame count and average rate measured from the packets
      * ({@code pts,duration} per line, in {@code timeBase} units): frames = packets, rate = frames
      * over the sum of their durations (timestamps of a fragment's first sample can be off by
-     * the composition offset; durations are not). No packets: no frames (and no rate).
+     * the composition offset; durations are not), constant when every duration is the same.
+     * No packets: no frames (and no rate).
      */
     public static SourceInfo withPacketTimes(SourceInfo info, Rational timeBase, String packetsCsv) {
         long count = 0;
         long ticks = 0;
+        java.util.Set<Long> durations = new java.util.HashSet<>();
         for (String line : packetsCsv.split("\n")) {
             String[] f = line.strip().split(",");
             if (f.length < 2) continue;
@@ -106,6 +117,7 @@ public final class FfprobeParser {
                 long duration = Long.parseLong(f[1].strip());
                 count++;
                 ticks += Math.max(0, duration);
+                durations.add(duration);
             } catch (NumberFormatException e) {
                 // N/A: a packet without timing is not a frame we can place
             }
@@ -115,7 +127,7 @@ public final class FfprobeParser {
                 ? Rational.of(Math.multiplyExact(count, timeBase.den()), Math.multiplyExact(ticks, timeBase.num()))
                 : null;
         SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, count,
-                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer());
+                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), durations.size() == 1);
         return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio());
     }
 

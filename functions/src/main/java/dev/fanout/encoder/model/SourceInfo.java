@@ -19,10 +19,11 @@ public record SourceInfo(String formatName, long sizeBytes, double durationSecon
      * @param startSeconds  first frame's time relative to the start of the file
      * @param fieldOrder    ffprobe's field_order: "progressive", "tt", "bb", "tb", "bt", or "" when unknown
      * @param colorTransfer ffprobe's color_transfer, e.g. "bt709", "smpte2084" (HDR10), "arib-std-b67" (HLG), or ""
+     * @param constantFrameRate every frame lasts 1/frameRate (false: variable frame rate, converted to constant)
      */
     public record Video(String codec, int width, int height, int rotation, Rational sampleAspect,
                         Rational frameRate, long frameCount, String pixelFormat, double startSeconds,
-                        String fieldOrder, String colorTransfer) {
+                        String fieldOrder, String colorTransfer, boolean constantFrameRate) {
 
         /** Coded as interlaced fields (the container or stream says so): deinterlaced before scaling. */
         public boolean interlaced() {
