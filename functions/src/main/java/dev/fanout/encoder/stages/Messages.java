@@ -1,5 +1,8 @@
 package dev.fanout.encoder.stages;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 
 /** The small JSON messages passed between stages (S3 keys and numbers, never media). */
@@ -9,10 +12,14 @@ public final class Messages {
     /** Start of a job: the uploaded object. {@code etag} is optional (looked up when absent). */
     public record ProbeRequest(String bucket, String key, String etag) {}
 
-    /** What the probe tells the state machine: where the plan is and how much work there is. */
+    /**
+     * What the probe tells the state machine: where the plan is and how much work there is; or,
+     * with {@code alreadyEncoded}, that this upload's job already succeeded and is left as it is
+     * (no plan, nothing to encode).
+     */
     public record ProbeResult(String jobId, String outputBucket, String planKey, String chunkListKey,
                               int chunkCount, int segmentCount, boolean hasAudio, List<String> renditions,
-                              double durationSeconds) {}
+                              double durationSeconds, boolean alreadyEncoded) {}
 
     /** One item of the chunk list the Map state iterates over (also written to chunks.json). */
     public record ChunkItem(int chunkIndex, long startFrame, int frameCount) {}
@@ -26,10 +33,24 @@ public final class Messages {
 
     public record EncodeAudioResult(boolean hasAudio, int segments, double encodeSeconds) {}
 
-    public record PackageRequest(String outputBucket, String planKey) {}
+    /**
+     * Work for the thumbnail stage. {@code failedAttempt}, when present, is the error the state
+     * machine caught from a previous attempt: the stage then only records it (the job goes on).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ThumbnailsRequest(String outputBucket, String planKey, CaughtError failedAttempt) {}
 
-    public record PackageResult(String jobId, String manifestKey, String jobRecordKey, int renditions,
-                                int segmentCount, double durationSeconds) {}
+    /** An error as a Catch delivers it: {@code Error} is a name, {@code Cause} often Lambda's JSON error document. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CaughtError(@JsonProperty("Error") String error, @JsonProperty("Cause") String cause) {}
+
+    /** @param status SUCCEEDED, or FAILED when a failed attempt was recorded */
+    public record ThumbnailsResult(String status, int tileCount, int sheets, double seconds) {}
+
+    public record PackageRequest(String jobId, String outputBucket, String planKey) {}
+
+    public record PackageResult(String jobId, String outputBucket, String outputPrefix, String manifestKey, String jobRecordKey,
+                                int renditions, int segmentCount, double durationSeconds) {}
 
     /**
      * Records a failed job. {@code error} and {@code cause} are what the state machine's Catch

@@ -2,6 +2,7 @@ package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.manifest.DashManifest;
+import dev.fanout.encoder.manifest.HlsPlaylists;
 import dev.fanout.encoder.manifest.Presentation;
 import dev.fanout.encoder.manifest.PresentationAssembler;
 import dev.fanout.encoder.model.AudioOutput;
@@ -10,6 +11,7 @@ import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
@@ -25,8 +27,8 @@ import java.util.concurrent.Future;
 
 /**
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
- * uploaded numbered segments), proves the timeline continuous, and publishes manifest.mpd, then
- * job.json.
+ * uploaded numbered segments), proves the timeline continuous, and publishes the HLS playlists and
+ * manifest.mpd over the same segments, then job.json.
  */
 public final class PackageStage {
     private static final int PARALLEL_READS = 16;
@@ -39,19 +41,41 @@ public final class PackageStage {
 
     public PackageResult run(PackageRequest request) {
         long t0 = System.nanoTime();
-        JobPlan plan = store.getJson(request.outputBucket(), request.planKey(), JobPlan.class);
+        JobPlan plan = store.getJsonIfExists(request.outputBucket(), request.planKey(), JobPlan.class);
+        if (plan == null) return resultOfFinishedJob(request);
         JobLayout layout = plan.layout();
         List<ChunkOutput> chunks = readChunkRecords(plan);
         AudioOutput audio = plan.sourceInfo().hasAudio()
                 ? store.getJsonIfExists(layout.bucket(), layout.audioResultKey(), AudioOutput.class) : null;
         Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
+        // Playlists and the MPD only reference segments that exist; job.json, written last, announces them.
+        for (HlsPlaylists.Playlist playlist : HlsPlaylists.render(presentation)) {
+            store.putText(layout.bucket(), layout.outputPrefix() + playlist.path(), playlist.text(), HlsPlaylists.CONTENT_TYPE);
+        }
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
-        JobRecord record = successRecord(plan, presentation, chunks, audio, packageSeconds);
+        JobRecord record = successRecord(plan, presentation, chunks, audio, readThumbnails(layout), packageSeconds);
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
-        return new PackageResult(plan.jobId(), layout.manifestKey(), layout.jobRecordKey(), plan.renditions().size(),
-                plan.segmentCount(), presentation.durationSeconds());
+        // The job is published: its intermediate records go now (the bucket's lifecycle rule
+        // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
+        // still finds either the plan or the finished job.json.
+        store.deletePrefix(layout.bucket(), layout.workPrefix(), layout.planKey()::equals);
+        store.deletePrefix(layout.bucket(), layout.workPrefix(), key -> false);
+        return new PackageResult(plan.jobId(), layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.jobRecordKey(),
+                plan.renditions().size(), plan.segmentCount(), presentation.durationSeconds());
+    }
+
+    /** A retry after this stage published the job and removed its plan: answer from job.json. */
+    private PackageResult resultOfFinishedJob(PackageRequest request) {
+        JobLayout layout = JobLayout.of(request.outputBucket(), request.jobId());
+        JobRecord done = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
+        if (done == null || !JobRecord.SUCCEEDED.equals(done.status())) {
+            throw new EncodeFailedException("MissingPlan", "s3://" + request.outputBucket() + "/" + request.planKey()
+                    + " does not exist and the job has not been published; the work files were deleted before packaging");
+        }
+        return new PackageResult(done.jobId(), layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.jobRecordKey(),
+                done.ladder().size(), done.segmentCount(), done.durationSeconds());
     }
 
     private List<ChunkOutput> readChunkRecords(JobPlan plan) {
@@ -84,7 +108,15 @@ public final class PackageStage {
         }
     }
 
-    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, double packageSeconds) {
+    /** The thumbnail stage's record; its absence is reported there too, never a reason to fail the job. */
+    private ThumbnailsOutput readThumbnails(JobLayout layout) {
+        ThumbnailsOutput t = store.getJsonIfExists(layout.bucket(), layout.thumbnailsResultKey(), ThumbnailsOutput.class);
+        return t != null ? t : ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.Missing",
+                "the thumbnail stage left no record (" + layout.thumbnailsResultKey() + "); the execution history has its error"));
+    }
+
+    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails,
+                                   double packageSeconds) {
         List<JobRecord.LadderEntry> ladder = new ArrayList<>();
         for (int i = 0; i < plan.renditions().size(); i++) {
             Rendition r = plan.renditions().get(i);
@@ -103,7 +135,7 @@ public final class PackageStage {
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
-                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), bytes), null, Instant.now().toString());
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), thumbnails, null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }

@@ -89,4 +89,45 @@ class FfmpegCommandsTest {
         assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
         assertEquals("packet=pts,duration", c.get(c.indexOf("-show_entries") + 1));
     }
+
+    @Test
+    void posterSeeksAccuratelyToItsFrameAndScalesToTheDisplaySize() {
+        JobPlan plan = TestPlans.ntsc720();
+        List<String> c = FfmpegCommands.posterFrame(Path.of("ffmpeg"), "http://h/k", plan, 90, 1280, 720, Path.of("/tmp/t/poster.jpg"));
+        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
+        assertEquals("2.994658", c.get(c.indexOf("-ss") + 1), "frame 90 at 29.97 fps is 3.003 s; a quarter frame (8.3 ms) early");
+        assertTrue(c.indexOf("-ss") < c.indexOf("-i"), "input seek");
+        assertEquals("1", c.get(c.indexOf("-frames:v") + 1));
+        assertEquals("scale=1280:720:flags=bicubic,setsar=1", c.get(c.indexOf("-vf") + 1));
+        assertEquals("/tmp/t/poster.jpg", c.get(c.size() - 1));
+    }
+
+    @Test
+    void spritesReadKeyframesOnlyAndListTheChosenFrames() {
+        List<String> c = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "https://h/k", 5, 160, 90, 10, 3, Path.of("/tmp/t"));
+        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "https,tls,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
+        assertTrue(Collections.indexOfSubList(c, List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", "https://h/k")) >= 0, c.toString());
+        String graph = c.get(c.indexOf("-filter_complex") + 1);
+        assertTrue(graph.startsWith("[0:v:0]select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,5),scale=160:90:flags=bicubic,setsar=1,"), graph);
+        assertTrue(graph.endsWith("[tiles]tile=10x3[sheets]"), graph);
+        assertTrue(c.contains("/tmp/t/sprite-%03d.jpg"));
+        assertEquals(List.of("-enc_time_base", "-1", "-f", "framecrc", "-"), c.subList(c.size() - 5, c.size()));
+    }
+
+    @Test
+    void everyRenditionIsCappedCrfWithTheSameOptionsInEveryChunk() {
+        JobPlan plan = TestPlans.ntsc720();
+        List<String> first = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c"));
+        List<String> last = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(2, 900, 60, 300), Path.of("/tmp/c"));
+        for (var r : plan.renditions()) {
+            List<String> x264 = FfmpegCommands.videoEncoderOptions(plan, r);
+            assertEquals("23", x264.get(x264.indexOf("-crf") + 1));
+            assertEquals(r.maxrateKbps() + "k", x264.get(x264.indexOf("-maxrate") + 1), r.id() + ": capped at the rung's rate");
+            assertEquals(2 * r.maxrateKbps() + "k", x264.get(x264.indexOf("-bufsize") + 1), r.id() + ": a VBV buffer of 2 s at the cap");
+            assertEquals("high", x264.get(x264.indexOf("-profile:v") + 1));
+            assertTrue(!x264.contains("-level"), "x264 picks the lowest level that fits size, rate and VBV (checked end to end)");
+            assertTrue(Collections.indexOfSubList(first, x264) >= 0 && Collections.indexOfSubList(last, x264) >= 0,
+                    r.id() + ": the same encoder options in every chunk (identical init segments)");
+        }
+    }
 }
