@@ -87,7 +87,7 @@ public final class FfmpegCommands {
         Rational fps = plan.frameRate();
         Rational start = fps.secondsFor(chunk.startFrame());
         // A quarter frame early, so timestamp rounding in the source can never drop the chunk's
-        // first frame; the frame before it is still excluded, and -vsync cfr puts frames on the grid.
+        // first frame; the frame before it is still excluded, and frameTiming puts frames on the grid.
         SourceInfo.Video video = plan.sourceInfo().video();
         String seek = floorMicros(Math.max(0, video.startSeconds() + start.toDouble() - 0.25 / fps.toDouble()));
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));

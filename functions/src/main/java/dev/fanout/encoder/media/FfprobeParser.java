@@ -6,6 +6,8 @@ import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
 
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Turns {@code ffprobe -show_format -show_streams -of json} output into {@link SourceInfo}. Pure. */
 public final class FfprobeParser {
@@ -37,7 +39,7 @@ public final class FfprobeParser {
         Rational rate = frameRate(s);
         double streamDuration = s.path("duration").asDouble(formatDuration);
         long frames = s.path("nb_frames").asLong(0);
-        // no sample count (fragmented MP4): estimate; with no measured rate either, the track has no samples
+        // no sample count (fragmented MP4): an estimate, which ProbeStage replaces with withPacketTimes
         if (frames <= 0 && rate != null) frames = Math.round(streamDuration * rate.toDouble());
         return new SourceInfo.Video(
                 s.path("codec_name").asText("unknown"),
@@ -109,7 +111,7 @@ public final class FfprobeParser {
     public static SourceInfo withPacketTimes(SourceInfo info, Rational timeBase, String packetsCsv) {
         long count = 0;
         long ticks = 0;
-        java.util.Set<Long> durations = new java.util.HashSet<>();
+        Set<Long> durations = new HashSet<>();
         for (String line : packetsCsv.split("\n")) {
             String[] f = line.strip().split(",");
             if (f.length < 2) continue;

@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Stage 1: look at the upload, reject what we cannot encode (cheap checks first), choose the
@@ -159,7 +161,7 @@ public final class ProbeStage {
         return r.stdout();
     }
 
-    private static final java.util.regex.Pattern SKIPPED_DREF = java.util.regex.Pattern.compile(
+    private static final Pattern SKIPPED_DREF = Pattern.compile(
             "Skipped opening external track: stream \\d+, alias: path='([^']*)'(?:, dir='[^']*')?(?:, filename='([^']*)')?");
 
     /**
@@ -167,7 +169,7 @@ public final class ProbeStage {
      * data reference to another file, not followed because of {@code -enable_drefs 0}), or null.
      */
     static String skippedExternalReference(String stderr) {
-        java.util.regex.Matcher m = SKIPPED_DREF.matcher(stderr);
+        Matcher m = SKIPPED_DREF.matcher(stderr);
         if (!m.find()) return null;
         String file = m.group(2) != null && !m.group(2).isEmpty() ? m.group(2) : m.group(1);
         return "'" + file + "'";
