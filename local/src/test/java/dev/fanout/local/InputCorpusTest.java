@@ -236,6 +236,8 @@ class InputCorpusTest {
 
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         assertEquals("SUCCEEDED", job.record().path("status").asText());
+        JsonNode thumbnails = job.record().path("thumbnails");
+        assertEquals("SUCCEEDED", thumbnails.path("status").asText(), () -> "poster and thumbnails of every accepted input: " + thumbnails);
         String plannedRate = c.frameRate().contains("/") ? c.frameRate() : c.frameRate() + "/1";
         assertEquals(plannedRate, job.record().path("source").path("video").path("frameRate").asText(), "planned frame rate");
         String[] rate = c.frameRate().split("/");

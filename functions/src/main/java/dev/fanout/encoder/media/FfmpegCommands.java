@@ -151,6 +151,17 @@ public final class FfmpegCommands {
     }
 
     /**
+     * The same picture treatment for stills (poster, thumbnails) as the renditions get, without
+     * frame timing: deinterlacing and tone mapping, each followed by a comma, or "".
+     */
+    static String stillFilters(SourceInfo.Video v) {
+        StringBuilder f = new StringBuilder();
+        if (v.interlaced()) f.append(DEINTERLACE).append(',');
+        if (v.hdr()) f.append(hdrToSdr(v.colorTransfer())).append(',');
+        return f.toString();
+    }
+
+    /**
      * Constant rate: the frames in decode order, one per output slot — timestamps that jitter
      * (a fragment's first sample early, rounding in the container) cannot drop or repeat one.
      * Variable rate: slot k shows the source frame nearest to chunk start + k / fps, so
@@ -212,7 +223,8 @@ public final class FfmpegCommands {
         c.addAll(inputOptions(input));
         c.addAll(List.of("-ss", floorMicros(seek), "-i", input,
                 "-map", "0:v:0", "-an", "-sn", "-dn", "-map_metadata", "-1", "-frames:v", "1",
-                "-vf", "scale=" + width + ":" + height + ":flags=bicubic,setsar=1", "-q:v", "3", "-f", "image2", out.toString()));
+                "-vf", stillFilters(plan.sourceInfo().video()) + "scale=" + width + ":" + height + ":flags=bicubic,setsar=1",
+                "-q:v", "3", "-f", "image2", out.toString()));
         return c;
     }
 
@@ -226,13 +238,13 @@ public final class FfmpegCommands {
      * out {@code columns}×{@code rows} per sheet. Standard output lists the selected frames
      * (framecrc, time base in its header) so the caller can write their cues.
      */
-    public static List<String> thumbnailSprites(Path ffmpeg, String input, int intervalSeconds, int tileWidth, int tileHeight,
-                                                int columns, int rows, Path outDir) {
+    public static List<String> thumbnailSprites(Path ffmpeg, String input, SourceInfo.Video video, int intervalSeconds,
+                                                int tileWidth, int tileHeight, int columns, int rows, Path outDir) {
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
         c.addAll(inputOptions(input));
         c.addAll(List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", input));
         String graph = "[0:v:0]select=isnan(prev_selected_t)+gte(t-prev_selected_t\\," + intervalSeconds + ")"
-                + ",scale=" + tileWidth + ":" + tileHeight + ":flags=bicubic,setsar=1,split[tiles][times]"
+                + "," + stillFilters(video) + "scale=" + tileWidth + ":" + tileHeight + ":flags=bicubic,setsar=1,split[tiles][times]"
                 + ";[tiles]tile=" + columns + "x" + rows + "[sheets]";
         c.addAll(List.of("-filter_complex", graph, "-vsync", "passthrough",
                 "-map", "[sheets]", "-map_metadata", "-1", "-q:v", "5", "-f", "image2", outDir.resolve(SPRITE_PATTERN).toString(),

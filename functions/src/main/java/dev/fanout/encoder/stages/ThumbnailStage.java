@@ -62,7 +62,7 @@ public final class ThumbnailStage {
 
             Path sheetsDir = Files.createDirectories(dir.resolve("sheets"));
             ProcessRunner.Result r = Ffmpeg.runEncode("making thumbnail sprites", FfmpegCommands.thumbnailSprites(config.ffmpeg(), url,
-                    grid.intervalSeconds(), grid.tileWidth(), grid.tileHeight(), grid.columns(), grid.rows(), sheetsDir), config.ffmpegTimeout());
+                    plan.sourceInfo().video(), grid.intervalSeconds(), grid.tileWidth(), grid.tileHeight(), grid.columns(), grid.rows(), sheetsDir), config.ffmpegTimeout());
             if (r.stdoutTruncated()) throw new EncodeFailedException("Thumbnails", "the list of thumbnail frames is longer than expected");
             List<ThumbnailPlanner.Tile> tiles;
             try {

@@ -104,7 +104,7 @@ class FfmpegCommandsTest {
 
     @Test
     void spritesReadKeyframesOnlyAndListTheChosenFrames() {
-        List<String> c = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "https://h/k", 5, 160, 90, 10, 3, Path.of("/tmp/t"));
+        List<String> c = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "https://h/k", video("progressive", "bt709"), 5, 160, 90, 10, 3, Path.of("/tmp/t"));
         assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "https,tls,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
         assertTrue(Collections.indexOfSubList(c, List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", "https://h/k")) >= 0, c.toString());
         String graph = c.get(c.indexOf("-filter_complex") + 1);
@@ -112,6 +112,14 @@ class FfmpegCommandsTest {
         assertTrue(graph.endsWith("[tiles]tile=10x3[sheets]"), graph);
         assertTrue(c.contains("/tmp/t/sprite-%03d.jpg"));
         assertEquals(List.of("-enc_time_base", "-1", "-f", "framecrc", "-"), c.subList(c.size() - 5, c.size()));
+    }
+
+    @Test
+    void stillsOfInterlacedOrHdrSourcesGetTheRenditionsPictureTreatment() {
+        String sdr = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "https://h/k", video("tt", "smpte2084"), 5, 160, 90, 10, 3, Path.of("/tmp/t"))
+                .stream().filter(a -> a.startsWith("[0:v:0]")).findFirst().orElseThrow();
+        assertTrue(sdr.contains("," + FfmpegCommands.DEINTERLACE + "," + FfmpegCommands.hdrToSdr("smpte2084") + ",scale=160:90"), sdr);
+        assertEquals("", FfmpegCommands.stillFilters(video("progressive", "bt709")), "SDR progressive: scaled only");
     }
 
     @Test
