@@ -11,6 +11,7 @@ import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.player.PlayerPage;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
 import dev.fanout.encoder.storage.ObjectStore;
@@ -25,8 +26,8 @@ import java.util.concurrent.Future;
 
 /**
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
- * uploaded numbered segments), proves the timeline continuous, and publishes manifest.mpd, then
- * job.json.
+ * uploaded numbered segments), proves the timeline continuous, and publishes manifest.mpd, the
+ * player page index.html, then job.json.
  */
 public final class PackageStage {
     private static final int PARALLEL_READS = 16;
@@ -46,12 +47,20 @@ public final class PackageStage {
                 ? store.getJsonIfExists(layout.bucket(), layout.audioResultKey(), AudioOutput.class) : null;
         Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
+        store.putText(layout.bucket(), layout.outputPrefix() + PlayerPage.FILE_NAME, playerPage(plan, presentation), "text/html; charset=utf-8");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
         JobRecord record = successRecord(plan, presentation, chunks, audio, packageSeconds);
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         return new PackageResult(plan.jobId(), layout.manifestKey(), layout.jobRecordKey(), plan.renditions().size(),
                 plan.segmentCount(), presentation.durationSeconds());
+    }
+
+    /** The page links the files beside it; a poster only when an earlier stage wrote one. */
+    private String playerPage(JobPlan plan, Presentation presentation) {
+        JobLayout layout = plan.layout();
+        boolean hasPoster = store.head(layout.bucket(), layout.outputPrefix() + PlayerPage.POSTER_FILE).isPresent();
+        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", null, hasPoster ? PlayerPage.POSTER_FILE : null).render();
     }
 
     private List<ChunkOutput> readChunkRecords(JobPlan plan) {
