@@ -114,6 +114,9 @@ public final class LocalRun {
                 LocalStateMachine.Outcome outcome = machine.run(INPUT_BUCKET, key);
                 Path jobDir = out.resolve(outcome.jobId());
                 downloadJob(store, outcome.jobId(), jobDir);
+                for (LocalEventBus.Event e : machine.events().events()) {
+                    System.out.println("Event to bus '" + e.busName() + "': " + e.detailType() + " " + e.detail());
+                }
                 int status = summarize(outcome, jobDir);
                 if (status != 0 || !play) return status;
                 serveAfterRun = jobDir;

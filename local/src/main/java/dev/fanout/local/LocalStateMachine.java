@@ -32,6 +32,7 @@ public final class LocalStateMachine {
 
     private final ObjectStore store;
     private final LocalLambdaInvoker invoker;
+    private final LocalEventBus events = new LocalEventBus();
     private final StateMachineExecutor executor;
 
     /**
@@ -48,7 +49,9 @@ public final class LocalStateMachine {
         JsonNode definition = Json.MAPPER.readTree(SamTemplate.substitute(template.definitionText(), values));
         this.store = S3Clients.objectStore(env);
         this.invoker = new LocalLambdaInvoker(template, env);
-        this.executor = new StateMachineExecutor(definition, invoker, this::readItems, parallelism, retryTimeScale, listener);
+        StateMachineExecutor.TaskInvoker tasks = (resource, parameters) -> LocalEventBus.PUT_EVENTS.equals(resource)
+                ? events.putEvents(parameters) : invoker.invoke(resource, parameters);
+        this.executor = new StateMachineExecutor(definition, tasks, this::readItems, parallelism, retryTimeScale, listener);
     }
 
     /** template.yaml of this checkout: the {@code fanout.projectDir} property, or searched upward from the working directory. */
@@ -62,6 +65,9 @@ public final class LocalStateMachine {
     }
 
     public LocalLambdaInvoker invoker() { return invoker; }
+
+    /** Completion events the executions of this machine published. */
+    public LocalEventBus events() { return events; }
 
     public Outcome run(String bucket, String key) {
         long t0 = System.nanoTime();

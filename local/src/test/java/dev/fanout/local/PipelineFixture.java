@@ -25,6 +25,8 @@ final class PipelineFixture implements AutoCloseable {
     final Path dir;
     final LocalS3 s3;
     final ObjectStore store;
+    /** Where the handlers reach S3: the store itself, or a fault-injecting proxy in front of it. */
+    private String handlerEndpoint;
 
     PipelineFixture(Path dir) throws Exception {
         this.dir = dir;
@@ -32,11 +34,18 @@ final class PipelineFixture implements AutoCloseable {
         s3.createBucket(INPUT);
         s3.createBucket(OUTPUT);
         this.store = s3.objectStore();
+        this.handlerEndpoint = s3.endpoint();
+    }
+
+    /** Routes the handlers' (and ffmpeg's) S3 traffic through {@code endpoint}; the fixture's own stays direct. */
+    void routeHandlersThrough(String endpoint) {
+        this.handlerEndpoint = endpoint;
     }
 
     /** Settings as a deployment would set them, pointed at the local store and binaries. */
     Map<String, String> env(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(s3.clientEnv());
+        env.put("S3_ENDPOINT_URL", handlerEndpoint);
         env.put("OUTPUT_BUCKET", OUTPUT);
         env.put("FFMPEG_PATH", bin.ffmpeg().toString());
         env.put("FFPROBE_PATH", bin.ffprobe().toString());
@@ -71,10 +80,10 @@ final class PipelineFixture implements AutoCloseable {
         LocalStateMachine.Outcome outcome = machine.run(INPUT, key);
         Path jobDir = dir.resolve("out").resolve(outcome.jobId());
         LocalRun.downloadJob(store, outcome.jobId(), jobDir);
-        return new Job(outcome, jobDir, states);
+        return new Job(outcome, jobDir, states, machine.events().events());
     }
 
-    record Job(LocalStateMachine.Outcome outcome, Path dir, List<String> statesEntered) {
+    record Job(LocalStateMachine.Outcome outcome, Path dir, List<String> statesEntered, List<LocalEventBus.Event> events) {
         com.fasterxml.jackson.databind.JsonNode record() throws java.io.IOException {
             return dev.fanout.encoder.storage.Json.MAPPER.readTree(Files.readString(dir.resolve("job.json")));
         }

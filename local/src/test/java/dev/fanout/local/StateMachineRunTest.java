@@ -48,9 +48,21 @@ class StateMachineRunTest {
         fx.upload(source, "uploads/clean.mp4");
         PipelineFixture.Job clean = fx.run("uploads/clean.mp4", SETTINGS);
         assertTrue(clean.outcome().succeeded(), clean.outcome().result()::toString);
-        assertEquals(List.of("Probe and plan", "Encode video and audio", "Package DASH", "Done"),
+        assertEquals(List.of("Probe and plan", "Already encoded?", "Encode video and audio", "Package DASH", "Announce success", "Done"),
                 clean.statesEntered().stream().filter(s -> !s.startsWith("Encode ") || s.equals("Encode video and audio")).toList());
         assertEquals(3, clean.statesEntered().stream().filter(s -> s.equals("Encode chunk")).count(), "5 s in 2 s chunks: 3 map items");
+        assertEquals(List.of(), fx.store.list(PipelineFixture.OUTPUT, "work/" + clean.outcome().jobId() + "/"),
+                "a published job's work files are deleted");
+        assertEquals(1, clean.events().size(), clean.events()::toString);
+        LocalEventBus.Event done = clean.events().get(0);
+        assertEquals("fanout.encoder", done.source());
+        assertEquals("Encoding Job Succeeded", done.detailType());
+        assertEquals("SUCCEEDED", done.detail().path("status").asText());
+        assertEquals(clean.outcome().jobId(), done.detail().path("jobId").asText());
+        assertEquals("uploads/clean.mp4", done.detail().path("input").path("key").asText());
+        assertEquals("jobs/" + clean.outcome().jobId() + "/manifest.mpd", done.detail().path("output").path("manifest").asText());
+        assertEquals("jobs/" + clean.outcome().jobId() + "/job.json", done.detail().path("output").path("jobRecord").asText());
+        assertEquals(5.0, done.detail().path("durationSeconds").asDouble(), 0.05);
 
         fx.upload(source, "uploads/flaky.mp4");
         AtomicInteger chunk1Calls = new AtomicInteger();
@@ -84,7 +96,56 @@ class StateMachineRunTest {
         assertTrue(record.path("error").path("reason").asText().contains("FFMPEG_TIMEOUT_SECONDS"));
         assertFalse(Files.exists(job.dir().resolve("manifest.mpd")));
         assertTrue(job.statesEntered().contains("Record failure"));
+        assertEquals(1, job.events().size(), job.events()::toString);
+        assertEquals("Encoding Job Failed", job.events().get(0).detailType());
+        assertEquals("EncodeFailed.Timeout", job.events().get(0).detail().path("error").asText());
+        assertEquals(record.path("error").path("reason").asText(), job.events().get(0).detail().path("reason").asText());
+        assertEquals("jobs/" + job.outcome().jobId() + "/job.json", job.events().get(0).detail().path("output").path("jobRecord").asText());
         assertEquals(1, job.statesEntered().stream().filter(s -> s.equals("Probe and plan")).count(), "a permanent error is not retried");
+    }
+
+    @Test
+    void aReRunOfAFinishedJobLeavesItsOutputAsItIs() throws Exception {
+        fx.upload(source, "uploads/twice.mp4");
+        PipelineFixture.Job first = fx.run("uploads/twice.mp4", SETTINGS);
+        assertTrue(first.outcome().succeeded(), first.outcome().result()::toString);
+        Map<String, byte[]> published = files(first.dir());
+        byte[] record = Files.readAllBytes(first.dir().resolve("job.json"));
+
+        PipelineFixture.Job again = fx.run("uploads/twice.mp4", SETTINGS);
+        assertTrue(again.outcome().succeeded(), again.outcome().result()::toString);
+        assertEquals(first.outcome().jobId(), again.outcome().jobId());
+        assertTrue(again.statesEntered().contains("Kept the earlier output"), again.statesEntered()::toString);
+        assertFalse(again.statesEntered().contains("Encode chunk"), "nothing was encoded again");
+        assertEquals(List.of(), again.events(), "no second completion event for an unchanged job");
+        assertEquals(published.keySet(), files(again.dir()).keySet());
+        published.forEach((rel, bytes) -> assertArrayEquals(bytes, files(again.dir()).get(rel), rel + " untouched"));
+        assertArrayEquals(record, Files.readAllBytes(again.dir().resolve("job.json")), "job.json untouched");
+    }
+
+    @Test
+    void aFailedJobKeepsOnlyItsRecordAndARetryOfTheUploadSucceeds() throws Exception {
+        fx.upload(source, "uploads/unlucky.mp4");
+        AtomicInteger encodedChunks = new AtomicInteger();
+        PipelineFixture.Job failed = fx.run("uploads/unlucky.mp4", SETTINGS, (function, payload) -> {
+            if (!function.equals("EncodeChunkFunction")) return;
+            if (payload.path("chunkIndex").asInt() == 2) {
+                throw new StatesError("dev.fanout.encoder.errors.EncodeFailedException", "EncodeFailed.Ffmpeg: injected permanent failure");
+            }
+            encodedChunks.incrementAndGet();
+        });
+        assertFalse(failed.outcome().succeeded());
+        assertTrue(encodedChunks.get() >= 1, "other chunks ran and uploaded their segments");
+        assertEquals("FAILED", failed.record().path("status").asText());
+        try (Stream<Path> left = Files.walk(failed.dir())) {
+            assertEquals(List.of("job.json"), left.filter(Files::isRegularFile).map(p -> failed.dir().relativize(p).toString()).toList(),
+                    "no segment, init or manifest of the failed run is left where a player could find it");
+        }
+
+        PipelineFixture.Job retried = fx.run("uploads/unlucky.mp4", SETTINGS);
+        assertTrue(retried.outcome().succeeded(), retried.outcome().result()::toString);
+        assertEquals("SUCCEEDED", retried.record().path("status").asText());
+        assertTrue(Files.exists(retried.dir().resolve("manifest.mpd")));
     }
 
     private static Map<String, byte[]> files(Path root) {

@@ -23,6 +23,17 @@ public final class Ffmpeg {
     }
 
     /**
+     * Throws {@link TransientException} ({@code Transient.SourceRead}) when a failed run's stderr
+     * shows network trouble reading the source (after ffmpeg's own reconnects): worth a retry, and
+     * never a verdict on the file.
+     */
+    public static void failIfSourceUnreachable(String what, ProcessRunner.Result failed) {
+        if (looksTransient(failed.stderrTail())) {
+            throw new TransientException("SourceRead", what + " could not read the source: " + failed.stderrSummary(4), null);
+        }
+    }
+
+    /**
      * Runs an encode; on failure throws {@link TransientException} ({@code Transient.SourceRead}) for
      * network trouble, else {@link EncodeFailedException} ({@code EncodeFailed.Timeout} or
      * {@code EncodeFailed.Ffmpeg}).
@@ -34,11 +45,8 @@ public final class Ffmpeg {
                     + " s and was stopped (FFMPEG_TIMEOUT_SECONDS); last output: " + r.stderrSummary(3));
         }
         if (r.exitCode() != 0) {
-            String summary = r.stderrSummary(4);
-            if (looksTransient(r.stderrTail())) {
-                throw new TransientException("SourceRead", what + " could not read the source: " + summary, null);
-            }
-            throw new EncodeFailedException("Ffmpeg", what + " failed (ffmpeg exit " + r.exitCode() + "): " + summary);
+            failIfSourceUnreachable(what, r);
+            throw new EncodeFailedException("Ffmpeg", what + " failed (ffmpeg exit " + r.exitCode() + "): " + r.stderrSummary(4));
         }
         return r;
     }

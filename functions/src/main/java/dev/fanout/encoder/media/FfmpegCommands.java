@@ -32,8 +32,18 @@ public final class FfmpegCommands {
     }
 
     static List<String> inputOptions(String input) {
-        return List.of("-protocol_whitelist", protocolWhitelist(input), "-f", "mov", "-enable_drefs", "0");
+        List<String> c = new ArrayList<>(List.of("-protocol_whitelist", protocolWhitelist(input), "-f", "mov", "-enable_drefs", "0"));
+        if (!input.startsWith("/")) {
+            // S3 answers 500/503 (SlowDown) now and then under fan-out load: reconnect with backoff
+            // (1, 3, 7 s…) instead of failing the read, on HTTP 5xx and on dropped connections.
+            c.addAll(List.of("-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_on_http_error", "5xx",
+                    "-reconnect_delay_max", String.valueOf(SOURCE_RECONNECT_DELAY_MAX_SECONDS)));
+        }
+        return c;
     }
+
+    /** ffmpeg's longest single wait before it gives up reconnecting to the source. */
+    static final int SOURCE_RECONNECT_DELAY_MAX_SECONDS = 8;
 
     public static List<String> probe(Path ffprobe, String input) {
         List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "error"));

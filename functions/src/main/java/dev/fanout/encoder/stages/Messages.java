@@ -9,10 +9,14 @@ public final class Messages {
     /** Start of a job: the uploaded object. {@code etag} is optional (looked up when absent). */
     public record ProbeRequest(String bucket, String key, String etag) {}
 
-    /** What the probe tells the state machine: where the plan is and how much work there is. */
+    /**
+     * What the probe tells the state machine: where the plan is and how much work there is; or,
+     * with {@code alreadyEncoded}, that this upload's job already succeeded and is left as it is
+     * (no plan, nothing to encode).
+     */
     public record ProbeResult(String jobId, String outputBucket, String planKey, String chunkListKey,
                               int chunkCount, int segmentCount, boolean hasAudio, List<String> renditions,
-                              double durationSeconds) {}
+                              double durationSeconds, boolean alreadyEncoded) {}
 
     /** One item of the chunk list the Map state iterates over (also written to chunks.json). */
     public record ChunkItem(int chunkIndex, long startFrame, int frameCount) {}
@@ -26,10 +30,10 @@ public final class Messages {
 
     public record EncodeAudioResult(boolean hasAudio, int segments, double encodeSeconds) {}
 
-    public record PackageRequest(String outputBucket, String planKey) {}
+    public record PackageRequest(String jobId, String outputBucket, String planKey) {}
 
-    public record PackageResult(String jobId, String manifestKey, String jobRecordKey, int renditions,
-                                int segmentCount, double durationSeconds) {}
+    public record PackageResult(String jobId, String outputBucket, String outputPrefix, String manifestKey, String jobRecordKey,
+                                int renditions, int segmentCount, double durationSeconds) {}
 
     /**
      * Records a failed job. {@code error} and {@code cause} are what the state machine's Catch

@@ -40,7 +40,8 @@ public final class PackageStage {
 
     public PackageResult run(PackageRequest request) {
         long t0 = System.nanoTime();
-        JobPlan plan = store.getJson(request.outputBucket(), request.planKey(), JobPlan.class);
+        JobPlan plan = store.getJsonIfExists(request.outputBucket(), request.planKey(), JobPlan.class);
+        if (plan == null) return resultOfFinishedJob(request);
         JobLayout layout = plan.layout();
         List<ChunkOutput> chunks = readChunkRecords(plan);
         AudioOutput audio = plan.sourceInfo().hasAudio()
@@ -52,8 +53,25 @@ public final class PackageStage {
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
         JobRecord record = successRecord(plan, presentation, chunks, audio, packageSeconds);
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
-        return new PackageResult(plan.jobId(), layout.manifestKey(), layout.jobRecordKey(), plan.renditions().size(),
-                plan.segmentCount(), presentation.durationSeconds());
+        // The job is published: its intermediate records go now (the bucket's lifecycle rule
+        // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
+        // still finds either the plan or the finished job.json.
+        store.deletePrefix(layout.bucket(), layout.workPrefix(), layout.planKey()::equals);
+        store.deletePrefix(layout.bucket(), layout.workPrefix(), key -> false);
+        return new PackageResult(plan.jobId(), layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.jobRecordKey(),
+                plan.renditions().size(), plan.segmentCount(), presentation.durationSeconds());
+    }
+
+    /** A retry after this stage published the job and removed its plan: answer from job.json. */
+    private PackageResult resultOfFinishedJob(PackageRequest request) {
+        JobLayout layout = JobLayout.of(request.outputBucket(), request.jobId());
+        JobRecord done = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
+        if (done == null || !JobRecord.SUCCEEDED.equals(done.status())) {
+            throw new EncodeFailedException("MissingPlan", "s3://" + request.outputBucket() + "/" + request.planKey()
+                    + " does not exist and the job has not been published; the work files were deleted before packaging");
+        }
+        return new PackageResult(done.jobId(), layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.jobRecordKey(),
+                done.ladder().size(), done.segmentCount(), done.durationSeconds());
     }
 
     /** The page links the files beside it; a poster only when an earlier stage wrote one. */

@@ -1,11 +1,13 @@
 package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.InvalidInputException;
+import dev.fanout.encoder.media.Ffmpeg;
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.FfprobeParser;
 import dev.fanout.encoder.media.ProcessRunner;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
@@ -54,6 +56,14 @@ public final class ProbeStage {
         String etag = normalizeEtag(request.etag() != null ? request.etag() : head.eTag());
         SourceRef source = new SourceRef(request.bucket(), request.key(), etag, head.contentLength());
         String jobId = JobIds.of(request.bucket(), request.key(), etag);
+        JobRecord finished = store.getJsonIfExists(outputBucket, JobLayout.of(outputBucket, jobId).jobRecordKey(), JobRecord.class);
+        if (finished != null && JobRecord.SUCCEEDED.equals(finished.status())) {
+            // A re-run of a finished job (a console re-run, or a start after the execution name
+            // expired): its published output stays exactly as it is.
+            return new ProbeResult(jobId, outputBucket, null, null, finished.chunkCount(), finished.segmentCount(),
+                    finished.source().hasAudio(), finished.ladder().stream().map(JobRecord.LadderEntry::id).toList(),
+                    finished.durationSeconds(), true);
+        }
 
         if (head.contentLength() == 0) {
             throw new InvalidInputException("Empty", "the uploaded file is empty (0 bytes)");
@@ -87,7 +97,7 @@ public final class ProbeStage {
         store.putJson(outputBucket, layout.planKey(), plan);
         store.putJson(outputBucket, layout.chunkListKey(), items);
         return new ProbeResult(jobId, outputBucket, layout.planKey(), layout.chunkListKey(), chunkCount, segmentCount,
-                info.hasAudio(), renditions.stream().map(Rendition::id).toList(), plan.durationSeconds().toDouble());
+                info.hasAudio(), renditions.stream().map(Rendition::id).toList(), plan.durationSeconds().toDouble(), false);
     }
 
     static String normalizeEtag(String etag) {
@@ -113,6 +123,7 @@ public final class ProbeStage {
         }
         if (r.exitCode() != 0 || r.stdoutTruncated()) {
             String err = r.stderrSummary(3);
+            Ffmpeg.failIfSourceUnreachable("ffprobe", r);
             if (err.contains("moov atom not found")) {
                 throw new InvalidInputException("Truncated", "the MP4 has no movie header (moov box): the upload is incomplete or the file was cut off ("
                         + err + ")");
@@ -139,6 +150,7 @@ public final class ProbeStage {
         }
         long decoded = r.stdout().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
         String err = r.stderrSummary(3);
+        if (r.exitCode() != 0) Ffmpeg.failIfSourceUnreachable("the end-of-file check", r);
         if (r.exitCode() != 0 || decoded < expected - 1) {
             throw new InvalidInputException("Truncated", String.format(java.util.Locale.ROOT,
                     "the video's last %.1f s should hold %d frames but %d decode; the file was cut off (incomplete upload?) or is damaged%s",

@@ -50,9 +50,18 @@ public final class RecordFailureStage {
             failure = store.list(layout.bucket(), layout.failurePrefix()).stream().findFirst()
                     .map(o -> store.getJson(layout.bucket(), o.key(), JobRecord.Failure.class)).orElse(failure);
         }
+        JobRecord existing = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
+        if (existing != null && JobRecord.SUCCEEDED.equals(existing.status())) {
+            // This execution repeated a job that had already succeeded: its output and record stay.
+            return new RecordFailureResult(jobId, layout.jobRecordKey(), failure.error(), failure.reason()
+                    + " (this run repeated a job that had already succeeded; its output and job.json were left as they were)");
+        }
         JobRecord record = new JobRecord(JobRecord.FAILED, jobId, new SourceRef(request.bucket(), request.key(), etag, size),
                 null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
+        // Segments that finished chunks had already uploaded are no use without a manifest: remove
+        // them, so a failed job's folder holds only job.json.
+        store.deletePrefix(layout.bucket(), layout.outputPrefix(), layout.jobRecordKey()::equals);
         return new RecordFailureResult(jobId, layout.jobRecordKey(), failure.error(), failure.reason());
     }
 

@@ -8,9 +8,11 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -116,6 +119,26 @@ public final class ObjectStore {
             return null;
         });
         return out;
+    }
+
+    /**
+     * Deletes every object under {@code prefix} whose key {@code keep} rejects, in batches of
+     * 1,000 keys; returns how many were deleted. Idempotent: a retry deletes what is left.
+     */
+    public int deletePrefix(String bucket, String prefix, Predicate<String> keep) {
+        List<ObjectIdentifier> doomed = list(bucket, prefix).stream().map(S3Object::key).filter(keep.negate())
+                .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+        for (int from = 0; from < doomed.size(); from += 1000) {
+            List<ObjectIdentifier> batch = doomed.subList(from, Math.min(doomed.size(), from + 1000));
+            DeleteObjectsResponse r = call("DELETE", bucket, prefix + "*",
+                    () -> s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true))));
+            if (r.hasErrors() && !r.errors().isEmpty()) {
+                var e = r.errors().get(0);
+                throw new TransientException("Storage", "DELETE s3://" + bucket + "/" + e.key() + " failed: " + e.code() + " "
+                        + e.message() + " (" + r.errors().size() + " keys not deleted)", null);
+            }
+        }
+        return doomed.size();
     }
 
     /** A time-limited GET URL, so ffmpeg reads the source directly (with Range requests) without credentials. */

@@ -57,6 +57,7 @@ public final class StateMachineExecutor {
             "Map", Set.of("ItemProcessor", "Iterator", "ItemReader", "ItemsPath", "ItemSelector", "Parameters", "MaxConcurrency",
                     "ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "ResultSelector", "ResultPath", "Retry", "Catch"),
             "Pass", Set.of("Result", "Parameters", "ResultPath"),
+            "Choice", Set.of("Choices", "Default"),
             "Succeed", Set.of(),
             "Fail", Set.of("Error", "Cause", "ErrorPath", "CausePath"));
 
@@ -120,6 +121,7 @@ public final class StateMachineExecutor {
                 throw new UnsupportedAslException("field '" + field + "' in " + type + " state '" + name + "'");
             }
         }
+        if (type.equals("Choice")) validateChoice(name, state, siblings);
         if (state.has("Next") && !siblings.has(state.get("Next").asText())) {
             throw new UnsupportedAslException("Next '" + state.get("Next").asText() + "' that names no state (state '" + name + "')");
         }
@@ -144,12 +146,66 @@ public final class StateMachineExecutor {
             for (JsonNode b : state.path("Branches")) validateMachine(b, "a branch of '" + name + "'");
         }
         if (type.equals("Task") && !state.path("Resource").asText().startsWith("arn:aws:states:::lambda:invoke")
-                && !state.path("Resource").asText().startsWith("arn:aws:lambda:")) {
+                && !state.path("Resource").asText().startsWith("arn:aws:lambda:")
+                && !state.path("Resource").asText().equals("arn:aws:states:::events:putEvents")) {
             throw new UnsupportedAslException("Task resource '" + state.path("Resource").asText() + "' (state '" + name + "')");
         }
         if (type.equals("Task") && state.path("Resource").asText().contains(".waitForTaskToken")) {
             throw new UnsupportedAslException(".waitForTaskToken (state '" + name + "')");
         }
+    }
+
+    /** The Choice rules this interpreter evaluates: one comparison per rule (or And/Or/Not of them). */
+    private static final Set<String> COMPARISONS = Set.of("BooleanEquals", "StringEquals", "NumericEquals", "IsPresent", "IsNull");
+
+    private static void validateChoice(String name, JsonNode state, JsonNode siblings) {
+        if (!state.path("Choices").isArray() || state.path("Choices").isEmpty()) {
+            throw new UnsupportedAslException("a Choice state without Choices ('" + name + "')");
+        }
+        for (JsonNode rule : state.get("Choices")) {
+            if (!siblings.has(rule.path("Next").asText())) throw new UnsupportedAslException("Choice → '" + rule.path("Next").asText() + "' in state '" + name + "'");
+            validateRule(name, rule);
+        }
+        if (state.has("Default") && !siblings.has(state.get("Default").asText())) {
+            throw new UnsupportedAslException("Default '" + state.get("Default").asText() + "' that names no state (state '" + name + "')");
+        }
+    }
+
+    private static void validateRule(String name, JsonNode rule) {
+        for (String combinator : List.of("And", "Or")) {
+            if (rule.has(combinator)) {
+                for (JsonNode r : rule.get(combinator)) validateRule(name, r);
+                return;
+            }
+        }
+        if (rule.has("Not")) { validateRule(name, rule.get("Not")); return; }
+        JsonPaths.steps(rule.path("Variable").asText("?"));
+        long comparisons = COMPARISONS.stream().filter(rule::has).count();
+        if (comparisons != 1) throw new UnsupportedAslException("Choice rule " + rule + " (state '" + name + "'): one of " + COMPARISONS);
+    }
+
+    private static boolean choiceMatches(JsonNode rule, JsonNode input, JsonNode context) {
+        if (rule.has("And")) {
+            for (JsonNode r : rule.get("And")) if (!choiceMatches(r, input, context)) return false;
+            return true;
+        }
+        if (rule.has("Or")) {
+            for (JsonNode r : rule.get("Or")) if (choiceMatches(r, input, context)) return true;
+            return false;
+        }
+        if (rule.has("Not")) return !choiceMatches(rule.get("Not"), input, context);
+        JsonNode value;
+        try {
+            value = JsonPaths.read(rule.get("Variable").asText(), input, context);
+        } catch (StatesError missing) {
+            value = null;
+        }
+        if (rule.has("IsPresent")) return (value != null) == rule.get("IsPresent").asBoolean();
+        if (value == null) return false;
+        if (rule.has("IsNull")) return value.isNull() == rule.get("IsNull").asBoolean();
+        if (rule.has("BooleanEquals")) return value.isBoolean() && value.asBoolean() == rule.get("BooleanEquals").asBoolean();
+        if (rule.has("StringEquals")) return value.isTextual() && value.asText().equals(rule.get("StringEquals").asText());
+        return value.isNumber() && value.decimalValue().compareTo(rule.get("NumericEquals").decimalValue()) == 0;
     }
 
     private static void requireFields(JsonNode node, String where, Set<String> allowed) {
@@ -191,6 +247,18 @@ public final class StateMachineExecutor {
             switch (type) {
                 case "Succeed" -> { return applyPath(state, "OutputPath", applyPath(state, "InputPath", data, stateContext), stateContext); }
                 case "Fail" -> throw failState(state, data, stateContext);
+                case "Choice" -> {
+                    JsonNode choiceInput = applyPath(state, "InputPath", data, stateContext);
+                    String chosen = null;
+                    for (JsonNode rule : state.get("Choices")) {
+                        if (choiceMatches(rule, choiceInput, stateContext)) { chosen = rule.get("Next").asText(); break; }
+                    }
+                    if (chosen == null) chosen = state.path("Default").asText(null);
+                    if (chosen == null) throw new StatesError("States.NoChoiceMatched", "no Choice rule matched in state '" + current + "'");
+                    data = applyPath(state, "OutputPath", choiceInput, stateContext);
+                    current = chosen;
+                    continue;
+                }
                 default -> { }
             }
             JsonNode output;

@@ -136,4 +136,23 @@ class StateMachineExecutorTest {
         var r = ex.execute(json("{\"keep\":true}"), "t");
         assertEquals(json("{\"r\":{\"v\":1}}"), r.output());
     }
+
+    @Test
+    void choiceFollowsTheFirstMatchingRuleOrTheDefault() throws Exception {
+        String machine = """
+                {"StartAt":"Decide","States":{
+                  "Decide":{"Type":"Choice","Choices":[
+                     {"Variable":"$.plan.done","BooleanEquals":true,"Next":"Skipped"},
+                     {"And":[{"Variable":"$.kind","IsPresent":true},{"Not":{"Variable":"$.kind","StringEquals":"audio"}}],"Next":"Video"}],
+                   "Default":"Other"},
+                  "Skipped":{"Type":"Pass","Result":"skipped","End":true},
+                  "Video":{"Type":"Pass","Result":"video","End":true},
+                  "Other":{"Type":"Pass","Result":"other","End":true}}}
+                """;
+        StateMachineExecutor ex = executor(machine, new Script());
+        assertEquals(json("\"skipped\""), ex.execute(json("{\"plan\":{\"done\":true},\"kind\":\"video\"}"), "a").output());
+        assertEquals(json("\"video\""), ex.execute(json("{\"plan\":{\"done\":false},\"kind\":\"video\"}"), "b").output());
+        assertEquals(json("\"other\""), ex.execute(json("{\"kind\":\"audio\"}"), "c").output());
+        assertEquals(json("\"other\""), ex.execute(json("{}"), "d").output(), "a missing variable matches no comparison");
+    }
 }

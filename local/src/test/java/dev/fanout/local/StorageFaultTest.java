@@ -1,0 +1,107 @@
+package dev.fanout.local;
+
+import dev.fanout.local.FaultInjectingProxy.Rule;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * S3 answering 500 InternalError and 503 SlowDown — on the handlers' reads and writes, on
+ * ffmpeg's reads of the source, and long enough to exhaust the SDK's own retries — costs retries,
+ * never the job or its bytes: the output is identical to a fault-free run's, and the input object
+ * is untouched.
+ */
+class StorageFaultTest {
+    @TempDir
+    static Path dir;
+    static PipelineFixture fx;
+    static FaultInjectingProxy proxy;
+    static Path source;
+    static final Map<String, String> SETTINGS = Map.of("LADDER", "240@400,144@200", "CHUNK_SECONDS", "2");
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = new PipelineFixture(dir);
+        proxy = new FaultInjectingProxy(fx.s3.endpoint());
+        fx.routeHandlersThrough(proxy.endpoint());
+        source = fx.generate("clip.mp4", SampleClip.of(426, 240, "30", 5));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        fx.close();
+    }
+
+    @Test
+    void storageErrorsAreRetriedAndTheOutputIsIdenticalToAFaultFreeRun() throws Exception {
+        fx.upload(source, "uploads/calm.mp4");
+        PipelineFixture.Job calm = fx.run("uploads/calm.mp4", SETTINGS);
+        assertTrue(calm.outcome().succeeded(), calm.outcome().result()::toString);
+
+        fx.upload(source, "uploads/stormy.mp4");
+        String inputBefore = sha256(fx.store, "input", "uploads/stormy.mp4");
+        String job = "/output/(jobs|work)/stormy-[0-9a-f]{12}/";
+        List<Rule> rules = List.of(
+                // within the SDK's retries (6 attempts)
+                Rule.of("plan read fails", "GET", job + "plan\\.json", 1, 500, "InternalError"),
+                Rule.of("segment write throttled", "PUT", job + "video/240p/seg-00002\\.m4s", 2, 503, "SlowDown"),
+                Rule.of("chunk record write throttled", "PUT", job + "chunks/00001\\.json", 1, 503, "SlowDown"),
+                Rule.of("audio segment write fails", "PUT", job + "audio/seg-00001\\.m4s", 1, 500, "InternalError"),
+                // ffmpeg reading the source through its presigned URL
+                Rule.presigned("source read by ffmpeg throttled", "GET", "/input/uploads/stormy\\.mp4", 3, 503, "SlowDown"),
+                // more than the SDK retries: the step fails with Transient.Storage and the state machine retries it
+                Rule.of("manifest write throttled past the SDK's retries", "PUT", job + "manifest\\.mpd", 7, 503, "SlowDown"));
+        rules.forEach(proxy::add);
+
+        java.util.concurrent.atomic.AtomicInteger packageCalls = new java.util.concurrent.atomic.AtomicInteger();
+        PipelineFixture.Job stormy = fx.run("uploads/stormy.mp4", SETTINGS, (function, payload) -> {
+            if (function.equals("PackageFunction")) packageCalls.incrementAndGet();
+        });
+
+        assertTrue(stormy.outcome().succeeded(), () -> stormy.outcome().result() + "\ninjected: " + proxy.injected());
+        for (Rule r : rules) assertEquals(r.times(), proxy.fired(r), r.name() + " fired; injected: " + proxy.injected());
+        assertEquals(2, packageCalls.get(),
+                "the package step ran again after exhausting the SDK's retries on the manifest");
+        Map<String, String> expected = digests(calm.dir());
+        assertEquals(expected, digests(stormy.dir()), "same files, same bytes as the fault-free run");
+        assertEquals(inputBefore, sha256(fx.store, "input", "uploads/stormy.mp4"), "the input object is unchanged");
+    }
+
+    /** SHA-256 of every published file but job.json (which records timings), by relative path. */
+    static Map<String, String> digests(Path root) {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                String rel = root.relativize(p).toString();
+                if (!rel.equals("job.json")) out.put(rel, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    static String sha256(dev.fanout.encoder.storage.ObjectStore store, String bucket, String key) throws Exception {
+        Path copy = Files.createTempFile(dir, "input", ".mp4");
+        store.download(bucket, key, copy);
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(copy)));
+    }
+}
