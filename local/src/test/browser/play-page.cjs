@@ -42,7 +42,12 @@ async function run() {
     page.on("console", m => result.consoleLog.push({ type: m.type(), text: m.text(), url: m.location().url }));
     page.on("pageerror", e => result.pageErrors.push(String(e && e.stack || e)));
     page.on("response", r => { if (r.status() >= 400) result.failedResponses.push(r.status() + " " + r.url()); });
-    page.on("requestfailed", r => result.failedRequests.push(r.url() + " " + (r.failure() && r.failure().errorText)));
+    page.on("requestfailed", r => {
+      const reason = r.failure() && r.failure().errorText;
+      // a player cancelling its own download (e.g. on a quality switch) is no failure
+      if (reason === "net::ERR_ABORTED" && !result.unexpectedRequests.includes(r.url())) log("aborted by the page: " + r.url());
+      else result.failedRequests.push(r.url() + " " + reason);
+    });
 
     const state = () => page.evaluate(() => {
       const v = document.getElementById("video");

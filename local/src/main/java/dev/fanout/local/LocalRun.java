@@ -144,7 +144,8 @@ public final class LocalRun {
         System.out.println();
         System.out.println("Serving " + server.root() + " on 127.0.0.1 only (Ctrl-C to stop)");
         if (Files.isRegularFile(folder.resolve("index.html"))) {
-            System.out.println("  player page   " + url + "          (?player=dashjs, ?player=shaka" + (Files.isRegularFile(folder.resolve("master.m3u8")) ? ", ?player=hls)" : ")"));
+            String players = Files.isRegularFile(folder.resolve("master.m3u8")) ? "dashjs|shaka|hls" : "dashjs|shaka";
+            System.out.printf("  %-13s %s   (?player=%s)%n", "player page", url, players);
         } else {
             System.out.println("  (no index.html in this folder: a failed job, or one encoded before the page existed)");
         }
