@@ -95,6 +95,47 @@ final class MediaProbe {
         return out;
     }
 
+    /** ffmpeg input arguments for a playlist served over HTTP: the hls demuxer named, and only the protocols it needs. */
+    static List<String> hlsInput(String url) {
+        return List.of("-protocol_whitelist", "http,tcp", "-f", "hls", "-i", url);
+    }
+
+    /** A stream as ffprobe sees it, with the presentation timestamps of all its decoded frames. */
+    record StreamFrames(int index, String type, long timeBaseDen, int width, int height, List<Long> pts) {}
+
+    /** Decodes every stream of an input (given as ffprobe input arguments) and groups the frames' timestamps by stream. */
+    List<StreamFrames> framesPerStream(List<String> input) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(bin.ffprobe().toString(), "-v", "error"));
+        cmd.addAll(input);
+        cmd.addAll(List.of("-show_entries", "stream=index,codec_type,time_base,width,height:frame=stream_index,pts", "-of", "json"));
+        com.fasterxml.jackson.databind.JsonNode root = dev.fanout.encoder.storage.Json.MAPPER.readTree(run(cmd).stdout());
+        java.util.Map<Integer, List<Long>> pts = new java.util.TreeMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode f : root.path("frames")) {
+            if (f.has("pts")) pts.computeIfAbsent(f.path("stream_index").asInt(), k -> new ArrayList<>()).add(f.path("pts").asLong());
+        }
+        List<StreamFrames> out = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode s : root.path("streams")) {
+            String tb = s.path("time_base").asText();
+            int index = s.path("index").asInt();
+            out.add(new StreamFrames(index, s.path("codec_type").asText(), Long.parseLong(tb.substring(tb.indexOf('/') + 1)),
+                    s.path("width").asInt(), s.path("height").asInt(), pts.getOrDefault(index, List.of())));
+        }
+        return out;
+    }
+
+    /**
+     * Decodes one stream of an input with the layer's ffmpeg (the binary the pipeline ships) and
+     * returns one framecrc line per decoded frame; fails on any decode error.
+     */
+    List<String> decodedFrames(List<String> input, String map) {
+        List<String> cmd = new ArrayList<>(List.of(bin.ffmpeg().toString(), "-nostdin", "-v", "error"));
+        cmd.addAll(input);
+        cmd.addAll(List.of("-map", map, "-f", "framecrc", "-"));
+        ProcessRunner.Result r = run(cmd);
+        if (!r.stderrTail().isBlank()) throw new IllegalStateException("decoding " + input + " reported errors: " + r.stderrSummary(5));
+        return r.stdout().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+    }
+
     private static ProcessRunner.Result run(List<String> cmd) {
         ProcessRunner.Result r = ProcessRunner.run(cmd, Duration.ofMinutes(5), 16 * 1024 * 1024);
         if (!r.ok()) throw new IllegalStateException(String.join(" ", cmd) + " failed: " + r.stderrSummary(5));

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The job's player page in a real browser (Debian chromium driven by npm playwright-core, see
  * local/src/test/browser/play-page.cjs): a real job's output folder, served by the same server
  * as {@code run-local.sh --serve}, played by each player until it is past several segments, then
- * switched to every rendition through the page's quality menu; the decoded picture size must
+ * switched to every rendition through the page's quality menu (dash.js and Shaka Player on the
+ * MPD, hls.js on the HLS master playlist); the decoded picture size must
  * become that rendition's, with no player error, page error, console error or failed request.
  * The page is the deployed page byte for byte: its CDN script URLs are answered with the npm
  * package files, so the browser enforces the page's integrity hashes against them.
@@ -98,6 +99,11 @@ class PlayerPageBrowserTest {
     @Test
     void shakaPlayerPlaysTheMpdAndSwitchesToEveryRendition() throws Exception {
         assertPlaysAndSwitches("shaka");
+    }
+
+    @Test
+    void hlsjsPlaysTheMasterPlaylistAndSwitchesToEveryRendition() throws Exception {
+        assertPlaysAndSwitches("hls");
     }
 
     private static void assertPlaysAndSwitches(String player) throws Exception {

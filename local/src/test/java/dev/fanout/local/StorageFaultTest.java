@@ -66,16 +66,22 @@ class StorageFaultTest {
                 // ffmpeg reading the source through its presigned URL
                 Rule.presigned("source read by ffmpeg throttled", "GET", "/input/uploads/stormy\\.mp4", 3, 503, "SlowDown"),
                 // more than the SDK retries: the step fails with Transient.Storage and the state machine retries it
-                Rule.of("manifest write throttled past the SDK's retries", "PUT", job + "manifest\\.mpd", 7, 503, "SlowDown"));
+                Rule.of("manifest write throttled past the SDK's retries", "PUT", job + "manifest\\.mpd", 7, 503, "SlowDown"),
+                // a chunk worker that fails halfway through its uploads: the step is retried, the
+                // chunk encoded again, and its segments rewritten with the same bytes
+                Rule.of("chunk upload fails past the SDK's retries", "PUT", job + "video/144p/seg-00003\\.m4s", 7, 500, "InternalError"));
         rules.forEach(proxy::add);
 
         java.util.concurrent.atomic.AtomicInteger packageCalls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger chunk2Calls = new java.util.concurrent.atomic.AtomicInteger();
         PipelineFixture.Job stormy = fx.run("uploads/stormy.mp4", SETTINGS, (function, payload) -> {
             if (function.equals("PackageFunction")) packageCalls.incrementAndGet();
+            if (function.equals("EncodeChunkFunction") && payload.path("chunkIndex").asInt() == 2) chunk2Calls.incrementAndGet();
         });
 
         assertTrue(stormy.outcome().succeeded(), () -> stormy.outcome().result() + "\ninjected: " + proxy.injected());
         for (Rule r : rules) assertEquals(r.times(), proxy.fired(r), r.name() + " fired; injected: " + proxy.injected());
+        assertEquals(2, chunk2Calls.get(), "chunk 2 ran again after its upload failed");
         assertEquals(2, packageCalls.get(),
                 "the package step ran again after exhausting the SDK's retries on the manifest");
         Map<String, String> expected = digests(calm.dir());

@@ -1,5 +1,6 @@
 package dev.fanout.encoder.manifest;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,11 @@ public final class DashManifest {
         int maxH = v.representations().stream().mapToInt(Presentation.Representation::height).max().orElse(0);
         x.append("    <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\"")
                 .append(" maxWidth=\"").append(maxW).append("\" maxHeight=\"").append(maxH).append('"')
-                .append(" frameRate=\"").append(frameRate(v)).append("\" par=\"").append(pictureAspect(maxW, maxH)).append("\">\n");
+                .append(" frameRate=\"").append(frameRate(v)).append('"');
+        // @par must equal width × sar / height of every representation; even sizes can break that (854x480 is not 16:9)
+        List<String> aspects = v.representations().stream().map(r -> pictureAspect(r.width(), r.height())).distinct().toList();
+        if (aspects.size() == 1) x.append(" par=\"").append(aspects.get(0)).append('"');
+        x.append(">\n");
         template(x, v.timescale(), "video/$RepresentationID$/init.mp4", "video/$RepresentationID$/" + SEGMENT_PATTERN, v.timeline());
         for (Presentation.Representation r : v.representations()) {
             x.append("      <Representation id=\"").append(r.id()).append("\" codecs=\"").append(r.codecs())
@@ -50,7 +55,7 @@ public final class DashManifest {
         return x.toString();
     }
 
-    private static void template(StringBuilder x, long timescale, String init, String media, java.util.List<Presentation.TimelineRun> runs) {
+    private static void template(StringBuilder x, long timescale, String init, String media, List<Presentation.TimelineRun> runs) {
         x.append("      <SegmentTemplate timescale=\"").append(timescale).append("\" initialization=\"").append(init)
                 .append("\" media=\"").append(media).append("\" startNumber=\"1\">\n");
         x.append("        <SegmentTimeline>\n");

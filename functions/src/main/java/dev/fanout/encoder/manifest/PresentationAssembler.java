@@ -102,13 +102,35 @@ public final class PresentationAssembler {
         return true;
     }
 
-    /** Highest bitrate of any full segment (the short last one is only used when it is the only one), in bit/s. */
+    /**
+     * Peak segment bit rate as RFC 8216 (4.3.4.2) defines it, used for DASH {@code @bandwidth} and
+     * HLS {@code BANDWIDTH} alike: the highest bit rate of any run of consecutive segments lasting
+     * between 0.5 and 1.5 target durations (the longest segment rounded up to whole seconds), in
+     * bit/s, rounded up. So a short last segment counts on its own when it is at least half a target
+     * duration long, and together with the segment before it otherwise. A presentation shorter than
+     * half a target duration counts as a whole.
+     */
     static long peakBandwidth(List<SegmentOutput> segments, long timescale) {
-        int n = segments.size() > 1 ? segments.size() - 1 : segments.size();
+        long longest = segments.stream().mapToLong(SegmentOutput::duration).max().orElse(0);
+        long target = HlsPlaylists.targetDurationSeconds(timescale, longest) * timescale;
         double peak = 0;
-        for (int i = 0; i < n; i++) {
-            SegmentOutput s = segments.get(i);
-            peak = Math.max(peak, s.bytes() * 8.0 * timescale / s.duration());
+        boolean any = false;
+        for (int i = 0; i < segments.size(); i++) {
+            long bytes = 0, duration = 0;
+            for (int j = i; j < segments.size(); j++) {
+                bytes += segments.get(j).bytes();
+                duration += segments.get(j).duration();
+                if (2 * duration > 3 * target) break;
+                if (2 * duration >= target) {
+                    peak = Math.max(peak, bytes * 8.0 * timescale / duration);
+                    any = true;
+                }
+            }
+        }
+        if (!any) {
+            long bytes = segments.stream().mapToLong(SegmentOutput::bytes).sum();
+            long duration = segments.stream().mapToLong(SegmentOutput::duration).sum();
+            peak = bytes * 8.0 * timescale / duration;
         }
         return (long) Math.ceil(peak);
     }

@@ -3,8 +3,8 @@ package dev.fanout.encoder.model;
 /**
  * Where a job's objects live in the output bucket.
  * <pre>
- *   jobs/&lt;jobId&gt;/manifest.mpd, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
- *                 audio/init.mp4, audio/seg-00001.m4s          (published output)
+ *   jobs/&lt;jobId&gt;/manifest.mpd, master.m3u8, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
+ *                 video/&lt;rendition&gt;/playlist.m3u8, audio/init.mp4, audio/seg-00001.m4s, audio/playlist.m3u8  (published output)
  *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json, failures/…  (intermediate, expires)
  * </pre>
  */
@@ -22,13 +22,20 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     public String failurePrefix() { return workPrefix + "failures/"; }
     public String audioResultKey() { return workPrefix + "audio.json"; }
     public String manifestKey() { return outputPrefix + "manifest.mpd"; }
+    public String masterPlaylistKey() { return outputPrefix + MASTER_PLAYLIST_PATH; }
     public String jobRecordKey() { return outputPrefix + "job.json"; }
     public String videoInitKey(String renditionId) { return outputPrefix + videoInitPath(renditionId); }
     public String videoSegmentKey(String renditionId, int number) { return outputPrefix + videoSegmentPath(renditionId, number); }
-    public String audioInitKey() { return outputPrefix + "audio/init.mp4"; }
+    public String audioInitKey() { return outputPrefix + "audio/" + INIT_FILE; }
     public String audioSegmentKey(int number) { return outputPrefix + "audio/" + segmentFile(number); }
 
-    public static String videoInitPath(String renditionId) { return "video/" + renditionId + "/init.mp4"; }
+    public static final String INIT_FILE = "init.mp4";
+    public static final String MASTER_PLAYLIST_PATH = "master.m3u8";
+    public static final String AUDIO_PLAYLIST_PATH = "audio/playlist.m3u8";
+
+    public static String videoInitPath(String renditionId) { return "video/" + renditionId + "/" + INIT_FILE; }
+    /** HLS media playlist of a rendition, beside its segments. */
+    public static String videoPlaylistPath(String renditionId) { return "video/" + renditionId + "/playlist.m3u8"; }
     public static String videoSegmentPath(String renditionId, int number) { return "video/" + renditionId + "/" + segmentFile(number); }
     public static String segmentFile(int number) { return String.format("seg-%05d.m4s", number); }
 }

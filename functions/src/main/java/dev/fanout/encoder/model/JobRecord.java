@@ -39,8 +39,8 @@ public record JobRecord(
     public record Timings(double probeSeconds, double chunkEncodeSeconds, double chunkEncodeMaxSeconds,
                           double chunkUploadSeconds, Double audioSeconds, double packageSeconds, double wallSeconds) {}
 
-    /** Keys relative to the output bucket. */
-    public record Outputs(String bucket, String prefix, String manifest, long totalBytes) {}
+    /** Keys in the output bucket: the DASH manifest and the HLS master playlist. */
+    public record Outputs(String bucket, String prefix, String manifest, String masterPlaylist, long totalBytes) {}
 
     /** @param error a dotted name such as InvalidInput.Truncated; @param reason what was wrong, for a person */
     public record Failure(String error, String reason) {}

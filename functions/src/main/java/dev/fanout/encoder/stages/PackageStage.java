@@ -2,6 +2,7 @@ package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.manifest.DashManifest;
+import dev.fanout.encoder.manifest.HlsPlaylists;
 import dev.fanout.encoder.manifest.Presentation;
 import dev.fanout.encoder.manifest.PresentationAssembler;
 import dev.fanout.encoder.model.AudioOutput;
@@ -26,8 +27,8 @@ import java.util.concurrent.Future;
 
 /**
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
- * uploaded numbered segments), proves the timeline continuous, and publishes manifest.mpd, the
- * player page index.html, then job.json.
+ * uploaded numbered segments), proves the timeline continuous, and publishes the HLS playlists and
+ * manifest.mpd over the same segments, the player page index.html, then job.json.
  */
 public final class PackageStage {
     private static final int PARALLEL_READS = 16;
@@ -47,6 +48,10 @@ public final class PackageStage {
         AudioOutput audio = plan.sourceInfo().hasAudio()
                 ? store.getJsonIfExists(layout.bucket(), layout.audioResultKey(), AudioOutput.class) : null;
         Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
+        // Playlists and the MPD only reference segments that exist; job.json, written last, announces them.
+        for (HlsPlaylists.Playlist playlist : HlsPlaylists.render(presentation)) {
+            store.putText(layout.bucket(), layout.outputPrefix() + playlist.path(), playlist.text(), HlsPlaylists.CONTENT_TYPE);
+        }
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
         store.putText(layout.bucket(), layout.outputPrefix() + PlayerPage.FILE_NAME, playerPage(plan, presentation), "text/html; charset=utf-8");
 
@@ -78,7 +83,7 @@ public final class PackageStage {
     private String playerPage(JobPlan plan, Presentation presentation) {
         JobLayout layout = plan.layout();
         boolean hasPoster = store.head(layout.bucket(), layout.outputPrefix() + PlayerPage.POSTER_FILE).isPresent();
-        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", null, hasPoster ? PlayerPage.POSTER_FILE : null).render();
+        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", JobLayout.MASTER_PLAYLIST_PATH, hasPoster ? PlayerPage.POSTER_FILE : null).render();
     }
 
     private List<ChunkOutput> readChunkRecords(JobPlan plan) {
@@ -130,7 +135,7 @@ public final class PackageStage {
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
-                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), bytes), null, Instant.now().toString());
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }

@@ -44,4 +44,16 @@ class DashManifestTest {
         assertEquals("PT1M2.5S", DashManifest.duration(62.5));
         assertEquals("PT2H0.01S", DashManifest.duration(7200.01));
     }
+
+    @Test
+    void pictureAspectOnlyWhenEveryRepresentationHasIt() {
+        Presentation.Representation hd = new Presentation.Representation("720p", "avc1.64001f", 1280, 720, 3_000_000, 1, 3500);
+        Presentation.Representation sd = new Presentation.Representation("360p", "avc1.64001e", 640, 360, 900_000, 1, 1000);
+        Presentation.Representation odd = new Presentation.Representation("480p", "avc1.64001f", 854, 480, 1_500_000, 1, 1800);
+        List<Presentation.TimelineRun> t = List.of(new Presentation.TimelineRun(0, 60, 0));
+        String same = DashManifest.render(new Presentation(2, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(hd, sd), t), null));
+        assertTrue(same.contains(" par=\"16:9\""), same);
+        String mixed = DashManifest.render(new Presentation(2, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(hd, odd, sd), t), null));
+        assertTrue(!mixed.contains(" par="), "854x480 is 427:240, not 16:9: no common @par\n" + mixed);
+    }
 }

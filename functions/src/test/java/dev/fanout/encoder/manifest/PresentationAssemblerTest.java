@@ -65,4 +65,22 @@ class PresentationAssemblerTest {
         assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, gap, null))
                 .getMessage().contains("gap between segments 5 and 6"));
     }
+
+    @Test
+    void peakBandwidthIsRfc8216sPeakSegmentBitRate() {
+        // 2.002 s segments: target duration 3 s, so runs of 1.5 s to 4.5 s count
+        List<SegmentOutput> shortDenseTail = List.of(new SegmentOutput(1, 0, SEG, 60, 250_000), new SegmentOutput(2, SEG, SEG, 60, 200_000),
+                new SegmentOutput(3, 2 * SEG, 3003, 3, 100_000));
+        // the 0.1 s tail alone would be 8 Mbit/s; it is below half the target duration, so it counts with segment 2
+        assertEquals((long) Math.ceil(300_000 * 8 * 30000.0 / (SEG + 3003)),
+                PresentationAssembler.peakBandwidth(shortDenseTail, 30000));
+        assertTrue(PresentationAssembler.peakBandwidth(shortDenseTail, 30000) > 250_000 * 8 * 30000.0 / SEG, "the dense tail raises the peak");
+
+        // 2 s segments at 30 fps: target 2 s, a 1 s tail is half of it and counts alone
+        List<SegmentOutput> halfTail = List.of(new SegmentOutput(1, 0, 60, 60, 100_000), new SegmentOutput(2, 60, 30, 30, 90_000));
+        assertEquals(720_000, PresentationAssembler.peakBandwidth(halfTail, 30));
+
+        // shorter than half a target duration in all: the whole
+        assertEquals(400_000, PresentationAssembler.peakBandwidth(List.of(new SegmentOutput(1, 0, 12, 12, 20_000)), 30));
+    }
 }

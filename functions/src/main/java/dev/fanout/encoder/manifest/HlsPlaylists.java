@@ -1,0 +1,108 @@
+package dev.fanout.encoder.manifest;
+
+import dev.fanout.encoder.model.JobLayout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes the HLS playlists (RFC 8216) of a presentation: a media playlist per video rendition and
+ * one for audio, each beside its segments and pointing at the very same fMP4 init ({@code EXT-X-MAP})
+ * and media segments as the MPD, and a master playlist with one variant per rendition sharing one
+ * audio group. Pure: the same presentation always gives the same text.
+ */
+public final class HlsPlaylists {
+    private HlsPlaylists() {}
+
+    /** fMP4 segments ({@code EXT-X-MAP} without I-frames-only) need version 6; 7 is what fMP4 HLS declares. */
+    static final int VERSION = 7;
+    static final String AUDIO_GROUP = "audio";
+    public static final String CONTENT_TYPE = "application/vnd.apple.mpegurl";
+
+    /** A playlist's path relative to the job's output prefix, and its text. */
+    public record Playlist(String path, String text) {}
+
+    /** Every playlist, media playlists first and the master last: publishing in this order never exposes a dangling reference. */
+    public static List<Playlist> render(Presentation p) {
+        List<Playlist> out = new ArrayList<>();
+        for (Presentation.Representation r : p.video().representations()) {
+            out.add(new Playlist(JobLayout.videoPlaylistPath(r.id()), media(p.video().timescale(), p.video().timeline())));
+        }
+        if (p.audio() != null) out.add(new Playlist(JobLayout.AUDIO_PLAYLIST_PATH, media(p.audio().timescale(), p.audio().timeline())));
+        out.add(new Playlist(JobLayout.MASTER_PLAYLIST_PATH, master(p)));
+        return out;
+    }
+
+    static String master(Presentation p) {
+        StringBuilder m = new StringBuilder(1024);
+        m.append("#EXTM3U\n#EXT-X-VERSION:").append(VERSION).append('\n');
+        m.append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+        Presentation.AudioSet a = p.audio();
+        if (a != null) {
+            m.append("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"").append(AUDIO_GROUP).append("\",NAME=\"Audio\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"")
+                    .append(a.channels()).append("\",URI=\"").append(JobLayout.AUDIO_PLAYLIST_PATH).append("\"\n");
+        }
+        Presentation.VideoSet v = p.video();
+        long audioPeak = a == null ? 0 : a.bandwidth();
+        long audioAverage = a == null ? 0 : averageBandwidth(a.bytes(), a.timescale(), a.timeline());
+        for (Presentation.Representation r : v.representations()) {
+            m.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(r.bandwidth() + audioPeak)
+                    .append(",AVERAGE-BANDWIDTH=").append(averageBandwidth(r.bytes(), v.timescale(), v.timeline()) + audioAverage)
+                    .append(",CODECS=\"").append(r.codecs()).append(a == null ? "" : "," + a.codecs()).append('"')
+                    .append(",RESOLUTION=").append(r.width()).append('x').append(r.height())
+                    .append(",FRAME-RATE=").append(String.format(Locale.ROOT, "%.3f", v.frameRate().toDouble()));
+            if (a != null) m.append(",AUDIO=\"").append(AUDIO_GROUP).append('"');
+            m.append('\n').append(JobLayout.videoPlaylistPath(r.id())).append('\n');
+        }
+        return m.toString();
+    }
+
+    /**
+     * A VOD media playlist in the segments' own folder. Each EXTINF is the difference of the
+     * segment's start and end times rounded to microseconds, so the durations add up exactly to the
+     * timeline's length and none is more than a microsecond off.
+     */
+    static String media(long timescale, List<Presentation.TimelineRun> timeline) {
+        StringBuilder m = new StringBuilder(64 + 40 * segmentCount(timeline));
+        m.append("#EXTM3U\n#EXT-X-VERSION:").append(VERSION).append('\n');
+        m.append("#EXT-X-TARGETDURATION:").append(targetDurationSeconds(timescale, timeline)).append('\n');
+        m.append("#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        m.append("#EXT-X-MAP:URI=\"").append(JobLayout.INIT_FILE).append("\"\n");
+        int number = 1;
+        for (Presentation.TimelineRun run : timeline) {
+            for (int i = 0; i <= run.r(); i++, number++) {
+                long start = run.t() + i * run.d();
+                long micros = micros(start + run.d(), timescale) - micros(start, timescale);
+                m.append("#EXTINF:").append(micros / 1_000_000).append('.').append(String.format(Locale.ROOT, "%06d", micros % 1_000_000)).append(",\n");
+                m.append(JobLayout.segmentFile(number)).append('\n');
+            }
+        }
+        m.append("#EXT-X-ENDLIST\n");
+        return m.toString();
+    }
+
+    static int targetDurationSeconds(long timescale, List<Presentation.TimelineRun> timeline) {
+        return targetDurationSeconds(timescale, timeline.stream().mapToLong(Presentation.TimelineRun::d).max().orElse(0));
+    }
+
+    /** EXT-X-TARGETDURATION: the longest segment rounded up to whole seconds (never less than 1). */
+    public static int targetDurationSeconds(long timescale, long longestSegment) {
+        return (int) Math.max(1, (longestSegment + timescale - 1) / timescale);
+    }
+
+    /** Total media bits over the playlist's duration, rounded up: AVERAGE-BANDWIDTH's definition (RFC 8216, 4.3.4.2). */
+    static long averageBandwidth(long bytes, long timescale, List<Presentation.TimelineRun> timeline) {
+        Presentation.TimelineRun last = timeline.get(timeline.size() - 1);
+        long end = last.t() + (last.r() + 1L) * last.d();
+        return (long) Math.ceil(bytes * 8.0 * timescale / (end - timeline.get(0).t()));
+    }
+
+    private static int segmentCount(List<Presentation.TimelineRun> timeline) {
+        return timeline.stream().mapToInt(r -> r.r() + 1).sum();
+    }
+
+    private static long micros(long ticks, long timescale) {
+        return Math.floorDiv(Math.multiplyExact(ticks, 1_000_000L) + timescale / 2, timescale);
+    }
+}
