@@ -13,7 +13,7 @@ const config = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const { chromium } = require(config.playwrightCore);
 const origin = new URL(config.url).origin;
 const result = {
-  ready: false, playedTo: null, switches: [], consoleLog: [], pageErrors: [], playerErrors: [],
+  ready: false, poster: null, playedTo: null, switches: [], consoleLog: [], pageErrors: [], playerErrors: [],
   playerWarnings: [], unexpectedRequests: [], failedResponses: [], failedRequests: [], fatal: null
 };
 const started = Date.now();
@@ -72,6 +72,14 @@ async function run() {
     await page.goto(config.url);
     await waitFor("player ready", s => s.ready);
     result.ready = true;
+    result.poster = await page.evaluate(async () => {
+      const v = document.getElementById("video");
+      if (!v.poster) return null;
+      const img = new Image();
+      img.src = v.poster;
+      await img.decode().catch(() => {});
+      return { src: v.poster, width: img.naturalWidth, height: img.naturalHeight };
+    });
     log("ready; play");
     await page.evaluate(() => document.getElementById("video").play());
     let s = await waitFor("play to " + config.playSeconds + " s", s => s.currentTime >= config.playSeconds,

@@ -112,6 +112,12 @@ class PlayerPageBrowserTest {
         System.out.println(report);
         if (!r.path("fatal").isNull()) fail(player + ": the browser run failed: " + r.path("fatal").asText() + report);
         assertTrue(r.path("ready").asBoolean(), player + ": the player never became ready" + report);
+        if (Files.isRegularFile(job.dir().resolve(PlayerPage.POSTER_FILE))) {
+            assertTrue(r.path("poster").path("src").asText().endsWith("/" + PlayerPage.POSTER_FILE), player + ": the page shows the job's poster" + report);
+            assertTrue(r.path("poster").path("width").asInt() > 0, player + ": the poster image decodes" + report);
+        } else {
+            assertTrue(r.path("poster").isNull(), player + ": no poster attribute when the job has no poster" + report);
+        }
         assertTrue(r.path("playedTo").asDouble() >= PLAY_SECONDS, player + ": playback did not pass " + PLAY_SECONDS + " s" + report);
         assertEquals(renditions.size(), r.path("switches").size(), player + ": one switch per rendition" + report);
         for (JsonNode s : r.path("switches")) {
@@ -165,7 +171,7 @@ class PlayerPageBrowserTest {
     /** What a failure message needs to explain itself: the page's errors, the switches and the whole console. */
     private static String report(String player, JsonNode r) {
         StringBuilder b = new StringBuilder("\n--- ").append(player).append(" in chromium, ").append(server.url()).append(" ---\n");
-        b.append("played to ").append(r.path("playedTo")).append(" s; player errors ").append(r.path("playerErrors"))
+        b.append("poster ").append(r.path("poster")).append("; played to ").append(r.path("playedTo")).append(" s; player errors ").append(r.path("playerErrors"))
                 .append("; player warnings ").append(r.path("playerWarnings")).append('\n');
         for (JsonNode s : r.path("switches")) b.append("switch ").append(s).append('\n');
         b.append("page errors ").append(r.path("pageErrors")).append("; HTTP errors ").append(r.path("failedResponses"))
