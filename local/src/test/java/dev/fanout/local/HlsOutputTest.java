@@ -100,6 +100,8 @@ class HlsOutputTest {
             List<MediaProbe.StreamFrames> audio = streams.stream().filter(s -> s.type().equals("audio")).toList();
             assertEquals(1, audio.size(), "one audio rendition shared by both variants");
             assertAudioWithVideo("master.m3u8 audio", audio.get(0), sourceSeconds);
+            assertEquals(frames, probe.decodedFrames(MediaProbe.hlsInput(server.url(masterKey)), "0:v:0").size(),
+                    "ffmpeg 4.4 plays the master's first variant to the end");
 
             // each media playlist alone: ffprobe for exact timestamps, the shipped ffmpeg 4.4 for a clean decode
             for (Map.Entry<String, String> e : mediaPlaylists.entrySet()) {

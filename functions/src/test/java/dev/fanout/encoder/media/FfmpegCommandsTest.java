@@ -38,4 +38,21 @@ class FfmpegCommandsTest {
         assertTrue(c.get(c.indexOf("-filter_complex") + 1).contains("scale=640:360:flags=bicubic"));
         assertTrue(c.contains("/tmp/c/720p.mp4") && c.contains("/tmp/c/360p.mp4"));
     }
+
+    @Test
+    void everyRenditionIsCappedCrfWithTheSameOptionsInEveryChunk() {
+        JobPlan plan = TestPlans.ntsc720();
+        List<String> first = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c"));
+        List<String> last = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(2, 900, 60, 300), Path.of("/tmp/c"));
+        for (var r : plan.renditions()) {
+            List<String> x264 = FfmpegCommands.videoEncoderOptions(plan, r);
+            assertEquals("23", x264.get(x264.indexOf("-crf") + 1));
+            assertEquals(r.maxrateKbps() + "k", x264.get(x264.indexOf("-maxrate") + 1), r.id() + ": capped at the rung's rate");
+            assertEquals(2 * r.maxrateKbps() + "k", x264.get(x264.indexOf("-bufsize") + 1), r.id() + ": a VBV buffer of 2 s at the cap");
+            assertEquals("high", x264.get(x264.indexOf("-profile:v") + 1));
+            assertTrue(!x264.contains("-level"), "x264 picks the lowest level that fits size, rate and VBV (checked end to end)");
+            assertTrue(Collections.indexOfSubList(first, x264) >= 0 && Collections.indexOfSubList(last, x264) >= 0,
+                    r.id() + ": the same encoder options in every chunk (identical init segments)");
+        }
+    }
 }
