@@ -183,6 +183,15 @@ public final class LocalRun {
         }
         System.out.printf(Locale.ROOT, "  chunks %d, segments %d per rendition, audio %s%n", job.path("chunkCount").asInt(),
                 job.path("segmentCount").asInt(), job.path("source").path("audio").isMissingNode() || job.path("source").path("audio").isNull() ? "none" : "AAC");
+        JsonNode thumbs = job.path("thumbnails");
+        if (thumbs.path("status").asText().equals("SUCCEEDED")) {
+            JsonNode sp = thumbs.path("sprites");
+            System.out.printf(Locale.ROOT, "  thumbnails %d tiles (>= %d s apart) in %d sheet(s), poster %dx%d, %.1f s%n", sp.path("tileCount").asInt(),
+                    sp.path("intervalSeconds").asInt(), sp.path("sheets").size(), thumbs.path("poster").path("width").asInt(),
+                    thumbs.path("poster").path("height").asInt(), thumbs.path("seconds").asDouble());
+        } else if (!thumbs.isMissingNode()) {
+            System.out.println("  thumbnails FAILED " + thumbs.path("error").path("error").asText() + ": " + thumbs.path("error").path("reason").asText());
+        }
         System.out.printf(Locale.ROOT, "  wall %.1f s for %.1f s of video (%.2fx real time), output %,d bytes%n",
                 wall, duration, duration / wall, job.path("outputs").path("totalBytes").asLong());
         return 0;

@@ -112,12 +112,9 @@ class PlayerPageBrowserTest {
         System.out.println(report);
         if (!r.path("fatal").isNull()) fail(player + ": the browser run failed: " + r.path("fatal").asText() + report);
         assertTrue(r.path("ready").asBoolean(), player + ": the player never became ready" + report);
-        if (Files.isRegularFile(job.dir().resolve(PlayerPage.POSTER_FILE))) {
-            assertTrue(r.path("poster").path("src").asText().endsWith("/" + PlayerPage.POSTER_FILE), player + ": the page shows the job's poster" + report);
-            assertTrue(r.path("poster").path("width").asInt() > 0, player + ": the poster image decodes" + report);
-        } else {
-            assertTrue(r.path("poster").isNull(), player + ": no poster attribute when the job has no poster" + report);
-        }
+        assertEquals(server.url() + "poster.jpg", r.path("poster").path("src").asText(), player + ": the page shows the job's poster" + report);
+        assertEquals(List.of(640, 360), List.of(r.path("poster").path("width").asInt(), r.path("poster").path("height").asInt()),
+                player + ": the poster image decodes at the source's size" + report);
         assertTrue(r.path("playedTo").asDouble() >= PLAY_SECONDS, player + ": playback did not pass " + PLAY_SECONDS + " s" + report);
         assertEquals(renditions.size(), r.path("switches").size(), player + ": one switch per rendition" + report);
         for (JsonNode s : r.path("switches")) {

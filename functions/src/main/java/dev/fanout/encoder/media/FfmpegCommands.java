@@ -138,6 +138,46 @@ public final class FfmpegCommands {
         return c;
     }
 
+    /**
+     * One frame as a JPEG poster: accurate seek to {@code frame}, scaled to the display size
+     * (rotation is applied by the decoder, pixels made square).
+     */
+    public static List<String> posterFrame(Path ffmpeg, String input, JobPlan plan, long frame, int width, int height, Path out) {
+        Rational fps = plan.frameRate();
+        // a quarter frame early, as in encodeChunk, so rounding can never skip the frame itself
+        double seek = Math.max(0, plan.sourceInfo().video().startSeconds() + fps.secondsFor(frame).toDouble() - 0.25 / fps.toDouble());
+        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
+        c.addAll(inputOptions(input));
+        c.addAll(List.of("-ss", floorMicros(seek), "-i", input,
+                "-map", "0:v:0", "-an", "-sn", "-dn", "-map_metadata", "-1", "-frames:v", "1",
+                "-vf", "scale=" + width + ":" + height + ":flags=bicubic,setsar=1", "-q:v", "3", "-f", "image2", out.toString()));
+        return c;
+    }
+
+    /** File name pattern of the sprite sheets ffmpeg writes: sprite-001.jpg, sprite-002.jpg, … */
+    public static final String SPRITE_PATTERN = "sprite-%03d.jpg";
+
+    /**
+     * Sprite sheets in one pass that reads and decodes keyframes only ({@code -discard nokey}: the
+     * demuxer skips every other frame's bytes): a keyframe becomes a tile when it is at least
+     * {@code intervalSeconds} after the previous tile; tiles are scaled to the tile size and laid
+     * out {@code columns}×{@code rows} per sheet. Standard output lists the selected frames
+     * (framecrc, time base in its header) so the caller can write their cues.
+     */
+    public static List<String> thumbnailSprites(Path ffmpeg, String input, int intervalSeconds, int tileWidth, int tileHeight,
+                                                int columns, int rows, Path outDir) {
+        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
+        c.addAll(inputOptions(input));
+        c.addAll(List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", input));
+        String graph = "[0:v:0]select=isnan(prev_selected_t)+gte(t-prev_selected_t\\," + intervalSeconds + ")"
+                + ",scale=" + tileWidth + ":" + tileHeight + ":flags=bicubic,setsar=1,split[tiles][times]"
+                + ";[tiles]tile=" + columns + "x" + rows + "[sheets]";
+        c.addAll(List.of("-filter_complex", graph, "-vsync", "passthrough",
+                "-map", "[sheets]", "-map_metadata", "-1", "-q:v", "5", "-f", "image2", outDir.resolve(SPRITE_PATTERN).toString(),
+                "-map", "[times]", "-enc_time_base", "-1", "-f", "framecrc", "-"));
+        return c;
+    }
+
     static String floorMicros(double seconds) {
         long micros = (long) Math.floor(seconds * 1_000_000 + 1e-3);
         return String.format(Locale.ROOT, "%d.%06d", micros / 1_000_000, micros % 1_000_000);

@@ -4,8 +4,9 @@ package dev.fanout.encoder.model;
  * Where a job's objects live in the output bucket.
  * <pre>
  *   jobs/&lt;jobId&gt;/manifest.mpd, master.m3u8, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
- *                 video/&lt;rendition&gt;/playlist.m3u8, audio/init.mp4, audio/seg-00001.m4s, audio/playlist.m3u8  (published output)
- *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json, failures/…  (intermediate, expires)
+ *                 video/&lt;rendition&gt;/playlist.m3u8, audio/init.mp4, audio/seg-00001.m4s, audio/playlist.m3u8,
+ *                 poster.jpg, thumbnails/thumbnails.vtt, thumbnails/sprite-001.jpg   (published output)
+ *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json, thumbnails.json, failures/…  (intermediate, expires)
  * </pre>
  */
 public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
@@ -21,6 +22,10 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     public String chunkFailureKey(int index) { return workPrefix + "failures/chunk-" + String.format("%05d", index) + ".json"; }
     public String failurePrefix() { return workPrefix + "failures/"; }
     public String audioResultKey() { return workPrefix + "audio.json"; }
+    public String thumbnailsResultKey() { return workPrefix + "thumbnails.json"; }
+    public String posterKey() { return outputPrefix + "poster.jpg"; }
+    public String thumbnailTrackKey() { return outputPrefix + "thumbnails/thumbnails.vtt"; }
+    public String spriteKey(int number) { return outputPrefix + "thumbnails/" + spriteFile(number); }
     public String manifestKey() { return outputPrefix + "manifest.mpd"; }
     public String masterPlaylistKey() { return outputPrefix + MASTER_PLAYLIST_PATH; }
     public String jobRecordKey() { return outputPrefix + "job.json"; }
@@ -37,5 +42,7 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     /** HLS media playlist of a rendition, beside its segments. */
     public static String videoPlaylistPath(String renditionId) { return "video/" + renditionId + "/playlist.m3u8"; }
     public static String videoSegmentPath(String renditionId, int number) { return "video/" + renditionId + "/" + segmentFile(number); }
+    /** Sprite sheet n (from 1), as the thumbnail track names it (relative to the track). */
+    public static String spriteFile(int number) { return String.format("sprite-%03d.jpg", number); }
     public static String segmentFile(int number) { return String.format("seg-%05d.m4s", number); }
 }

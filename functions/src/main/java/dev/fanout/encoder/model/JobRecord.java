@@ -22,6 +22,7 @@ public record JobRecord(
         Double durationSeconds,
         Timings timings,
         Outputs outputs,
+        ThumbnailsOutput thumbnails,
         Failure error,
         String finishedAt) {
 

@@ -11,6 +11,7 @@ import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.player.PlayerPage;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
@@ -53,10 +54,11 @@ public final class PackageStage {
             store.putText(layout.bucket(), layout.outputPrefix() + playlist.path(), playlist.text(), HlsPlaylists.CONTENT_TYPE);
         }
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
-        store.putText(layout.bucket(), layout.outputPrefix() + PlayerPage.FILE_NAME, playerPage(plan, presentation), "text/html; charset=utf-8");
+        ThumbnailsOutput thumbnails = readThumbnails(layout);
+        store.putText(layout.bucket(), layout.outputPrefix() + PlayerPage.FILE_NAME, playerPage(plan, presentation, thumbnails), "text/html; charset=utf-8");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
-        JobRecord record = successRecord(plan, presentation, chunks, audio, packageSeconds);
+        JobRecord record = successRecord(plan, presentation, chunks, audio, thumbnails, packageSeconds);
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // The job is published: its intermediate records go now (the bucket's lifecycle rule
         // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
@@ -79,11 +81,11 @@ public final class PackageStage {
                 done.ladder().size(), done.segmentCount(), done.durationSeconds());
     }
 
-    /** The page links the files beside it; a poster only when an earlier stage wrote one. */
-    private String playerPage(JobPlan plan, Presentation presentation) {
-        JobLayout layout = plan.layout();
-        boolean hasPoster = store.head(layout.bucket(), layout.outputPrefix() + PlayerPage.POSTER_FILE).isPresent();
-        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", JobLayout.MASTER_PLAYLIST_PATH, hasPoster ? PlayerPage.POSTER_FILE : null).render();
+    /** The page names the files beside it; the poster only when the thumbnail stage wrote one. */
+    private static String playerPage(JobPlan plan, Presentation presentation, ThumbnailsOutput thumbnails) {
+        String prefix = plan.layout().outputPrefix();
+        String poster = thumbnails.poster() == null ? null : thumbnails.poster().key().substring(prefix.length());
+        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", JobLayout.MASTER_PLAYLIST_PATH, poster).render();
     }
 
     private List<ChunkOutput> readChunkRecords(JobPlan plan) {
@@ -116,7 +118,15 @@ public final class PackageStage {
         }
     }
 
-    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, double packageSeconds) {
+    /** The thumbnail stage's record; its absence is reported there too, never a reason to fail the job. */
+    private ThumbnailsOutput readThumbnails(JobLayout layout) {
+        ThumbnailsOutput t = store.getJsonIfExists(layout.bucket(), layout.thumbnailsResultKey(), ThumbnailsOutput.class);
+        return t != null ? t : ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.Missing",
+                "the thumbnail stage left no record (" + layout.thumbnailsResultKey() + "); the execution history has its error"));
+    }
+
+    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails,
+                                   double packageSeconds) {
         List<JobRecord.LadderEntry> ladder = new ArrayList<>();
         for (int i = 0; i < plan.renditions().size(); i++) {
             Rendition r = plan.renditions().get(i);
@@ -135,7 +145,7 @@ public final class PackageStage {
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
-                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), null, Instant.now().toString());
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), thumbnails, null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }

@@ -57,7 +57,7 @@ public final class RecordFailureStage {
                     + " (this run repeated a job that had already succeeded; its output and job.json were left as they were)");
         }
         JobRecord record = new JobRecord(JobRecord.FAILED, jobId, new SourceRef(request.bucket(), request.key(), etag, size),
-                null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
+                null, null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // Segments that finished chunks had already uploaded are no use without a manifest: remove
         // them, so a failed job's folder holds only job.json.

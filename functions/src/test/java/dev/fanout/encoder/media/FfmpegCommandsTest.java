@@ -40,6 +40,30 @@ class FfmpegCommandsTest {
     }
 
     @Test
+    void posterSeeksAccuratelyToItsFrameAndScalesToTheDisplaySize() {
+        JobPlan plan = TestPlans.ntsc720();
+        List<String> c = FfmpegCommands.posterFrame(Path.of("ffmpeg"), "http://h/k", plan, 90, 1280, 720, Path.of("/tmp/t/poster.jpg"));
+        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
+        assertEquals("2.994658", c.get(c.indexOf("-ss") + 1), "frame 90 at 29.97 fps is 3.003 s; a quarter frame (8.3 ms) early");
+        assertTrue(c.indexOf("-ss") < c.indexOf("-i"), "input seek");
+        assertEquals("1", c.get(c.indexOf("-frames:v") + 1));
+        assertEquals("scale=1280:720:flags=bicubic,setsar=1", c.get(c.indexOf("-vf") + 1));
+        assertEquals("/tmp/t/poster.jpg", c.get(c.size() - 1));
+    }
+
+    @Test
+    void spritesReadKeyframesOnlyAndListTheChosenFrames() {
+        List<String> c = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "https://h/k", 5, 160, 90, 10, 3, Path.of("/tmp/t"));
+        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "https,tls,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
+        assertTrue(Collections.indexOfSubList(c, List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", "https://h/k")) >= 0, c.toString());
+        String graph = c.get(c.indexOf("-filter_complex") + 1);
+        assertTrue(graph.startsWith("[0:v:0]select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,5),scale=160:90:flags=bicubic,setsar=1,"), graph);
+        assertTrue(graph.endsWith("[tiles]tile=10x3[sheets]"), graph);
+        assertTrue(c.contains("/tmp/t/sprite-%03d.jpg"));
+        assertEquals(List.of("-enc_time_base", "-1", "-f", "framecrc", "-"), c.subList(c.size() - 5, c.size()));
+    }
+
+    @Test
     void everyRenditionIsCappedCrfWithTheSameOptionsInEveryChunk() {
         JobPlan plan = TestPlans.ntsc720();
         List<String> first = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c"));

@@ -88,7 +88,7 @@ public final class ChunkingBenchmark {
                                 @Override
                                 public void stateEntered(String state) {
                                     // everything before the encodes: ffprobe and the tail decode check
-                                    if (state.equals("Encode video and audio")) probeCpu[0] = meter.cpuSeconds();
+                                    if (state.equals("Encode video, audio and thumbnails")) probeCpu[0] = meter.cpuSeconds();
                                 }
                             }).run("input", key);
                     cpu = meter.cpuSeconds();
