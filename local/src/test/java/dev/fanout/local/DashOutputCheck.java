@@ -18,9 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cleanly from init + segments, has exactly the source's frames on a uniform timeline starting at
  * 0 with no gap or overlap at chunk seams, keyframes on the segment grid in every rendition
  * (segments aligned), each frame matching the source frame at the same time (PSNR), and audio
- * that decodes and ends within one AAC frame of the video.
+ * that decodes and ends within one AAC frame of the video. Shared with the LocalStack integration
+ * test (module integration/, through this module's test jar), which checks the output of the
+ * deployed functions the same way.
  */
-final class DashOutputCheck {
+public final class DashOutputCheck {
     static final double MIN_FRAME_PSNR_DB = 30.0;
     private static final double AAC_FRAME_SECONDS = 1024 / 48000.0;
 
@@ -28,7 +30,7 @@ final class DashOutputCheck {
 
     final MediaProbe probe;
 
-    DashOutputCheck(MediaProbe probe) { this.probe = probe; }
+    public DashOutputCheck(MediaProbe probe) { this.probe = probe; }
 
     static List<Rep> representations(Path manifest) throws Exception {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(manifest.toFile());
@@ -54,7 +56,7 @@ final class DashOutputCheck {
      * @param fpsNum, fpsDen source frame rate
      * @param segmentFrames frames per segment (keyframe interval expected in the output)
      */
-    void assertComplete(Path jobDir, Path source, long sourceFrames, long fpsNum, long fpsDen, int segmentFrames,
+    public void assertComplete(Path jobDir, Path source, long sourceFrames, long fpsNum, long fpsDen, int segmentFrames,
                         boolean expectAudio) throws Exception {
         Path manifest = jobDir.resolve("manifest.mpd");
         assertTrue(Files.isRegularFile(manifest), "manifest.mpd written");

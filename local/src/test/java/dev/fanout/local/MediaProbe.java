@@ -13,10 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Independent checks of produced media with ffprobe/ffmpeg (never with the code under test). */
-final class MediaProbe {
+public final class MediaProbe {
     private final LayerBinaries bin;
 
-    MediaProbe(LayerBinaries bin) { this.bin = bin; }
+    public MediaProbe(LayerBinaries bin) { this.bin = bin; }
 
     /** init + every segment of a track, concatenated as a player's buffer would hold them. */
     static Path joinTrack(Path trackDir, Path target) throws IOException {

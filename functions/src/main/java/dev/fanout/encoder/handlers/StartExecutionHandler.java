@@ -5,10 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 import dev.fanout.encoder.plan.ExecutionNames;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import dev.fanout.encoder.storage.ClientEndpoints;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
@@ -17,6 +14,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The S3 trigger: for each uploaded video, start one execution of the encode state machine under a
@@ -45,9 +43,10 @@ public final class StartExecutionHandler implements RequestHandler<S3Event, Star
 
     /**
      * StartExecution on {@code STATE_MACHINE_ARN} through the real client. Region from
-     * {@code AWS_REGION}; {@code SFN_ENDPOINT_URL} overrides the endpoint (LocalStack), and with it
-     * {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY} from the same map are used as static
-     * credentials.
+     * {@code AWS_REGION}; {@code SFN_ENDPOINT_URL}, or the standard {@code AWS_ENDPOINT_URL_SFN} /
+     * {@code AWS_ENDPOINT_URL} (LocalStack sets it in Lambda containers), overrides the endpoint,
+     * and with it the access key, secret and session token from the same map are used as static
+     * credentials (see {@link ClientEndpoints}).
      */
     static ExecutionStarter sfnStarter(Map<String, String> env) {
         String arn = env.get("STATE_MACHINE_ARN");
@@ -57,17 +56,11 @@ public final class StartExecutionHandler implements RequestHandler<S3Event, Star
     }
 
     static SfnClient sfnClient(Map<String, String> env) {
-        String endpoint = env.get("SFN_ENDPOINT_URL");
-        boolean override = endpoint != null && !endpoint.isBlank();
-        AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
-        if (override && env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
-            credentials = StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")));
-        }
+        Optional<URI> endpoint = ClientEndpoints.endpoint(env, "SFN_ENDPOINT_URL", "SFN");
         var builder = SfnClient.builder()
                 .region(Region.of(env.getOrDefault("AWS_REGION", "us-east-1")))
-                .credentialsProvider(credentials);
-        if (override) builder.endpointOverride(URI.create(endpoint));
+                .credentialsProvider(ClientEndpoints.credentials(env, endpoint.isPresent()));
+        endpoint.ifPresent(builder::endpointOverride);
         return builder.build();
     }
 

@@ -1,9 +1,6 @@
 package dev.fanout.encoder.storage;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
@@ -13,29 +10,28 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the S3 client and presigner from configuration. On Lambda nothing is needed (region and
- * credentials come from the runtime). {@code S3_ENDPOINT_URL} points the same code at any
- * S3-compatible endpoint (the embedded local store, LocalStack), with path-style addressing; with
- * an endpoint override, {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY} from the same map
- * are used as static credentials.
+ * credentials come from the runtime). An endpoint override ({@code S3_ENDPOINT_URL}, or the
+ * standard {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL}: see {@link ClientEndpoints})
+ * points the same code at any S3-compatible endpoint (the embedded local store, LocalStack), with
+ * path-style addressing for the client and the presigned URLs ffmpeg reads; with an override, the
+ * access key, secret and session token of the same map are used as static credentials.
  */
 public final class S3Clients {
     private S3Clients() {}
 
     public static ObjectStore objectStore(Map<String, String> env) {
         Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
-        String endpoint = env.get("S3_ENDPOINT_URL");
-        AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
-        if (endpoint != null && env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
-            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")));
-        }
+        Optional<URI> endpoint = ClientEndpoints.endpoint(env, "S3_ENDPOINT_URL", "S3");
+        AwsCredentialsProvider credentials = ClientEndpoints.credentials(env, endpoint.isPresent());
         var s3 = S3Client.builder().region(region).credentialsProvider(credentials)
                 .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(6)));
         var presigner = S3Presigner.builder().region(region).credentialsProvider(credentials);
-        if (endpoint != null && !endpoint.isBlank()) {
-            URI uri = URI.create(endpoint);
+        if (endpoint.isPresent()) {
+            URI uri = endpoint.get();
             s3.endpointOverride(uri).forcePathStyle(true)
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
