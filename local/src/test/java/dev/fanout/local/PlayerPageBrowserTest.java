@@ -92,6 +92,12 @@ class PlayerPageBrowserTest {
     }
 
     @Test
+    void jobRecordNamesThePlayerPage() throws Exception {
+        assertEquals("jobs/" + job.outcome().jobId() + "/index.html", job.record().path("outputs").path("playerPage").asText());
+        assertTrue(Files.isRegularFile(job.dir().resolve("index.html")));
+    }
+
+    @Test
     void dashjsPlaysTheMpdAndSwitchesToEveryRendition() throws Exception {
         assertPlaysAndSwitches("dashjs");
     }

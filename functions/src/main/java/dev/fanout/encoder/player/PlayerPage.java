@@ -31,8 +31,6 @@ import java.util.Map;
  */
 public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, List<Rendition> renditions) {
 
-    public static final String FILE_NAME = "index.html";
-
     /** A choice in the quality menu; the player's matching track is found by id or picture size. */
     public record Rendition(String id, int width, int height, long bandwidth) {}
 

@@ -55,7 +55,7 @@ public final class PackageStage {
         }
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
         ThumbnailsOutput thumbnails = readThumbnails(layout);
-        store.putText(layout.bucket(), layout.outputPrefix() + PlayerPage.FILE_NAME, playerPage(plan, presentation, thumbnails), "text/html; charset=utf-8");
+        store.putText(layout.bucket(), layout.playerPageKey(), playerPage(plan, presentation, thumbnails), "text/html; charset=utf-8");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
         JobRecord record = successRecord(plan, presentation, chunks, audio, thumbnails, packageSeconds);
@@ -145,7 +145,8 @@ public final class PackageStage {
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
-                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), thumbnails, null, Instant.now().toString());
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),
+                layout.playerPageKey(), bytes), thumbnails, null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
