@@ -58,6 +58,12 @@ public final class DashOutputCheck {
      */
     public void assertComplete(Path jobDir, Path source, long sourceFrames, long fpsNum, long fpsDen, int segmentFrames,
                         boolean expectAudio) throws Exception {
+        assertComplete(jobDir, source, sourceFrames, fpsNum, fpsDen, segmentFrames, expectAudio, "");
+    }
+
+    /** As above, the source passed through {@code referenceFilter} before the PSNR comparison. */
+    void assertComplete(Path jobDir, Path source, long sourceFrames, long fpsNum, long fpsDen, int segmentFrames,
+                        boolean expectAudio, String referenceFilter) throws Exception {
         Path manifest = jobDir.resolve("manifest.mpd");
         assertTrue(Files.isRegularFile(manifest), "manifest.mpd written");
         List<Rep> reps = representations(manifest);
@@ -82,7 +88,7 @@ public final class DashOutputCheck {
             for (long f = 0; f < sourceFrames; f += segmentFrames) expectedKeys.add(f * step);
             assertEquals(expectedKeys, keyframes, rep.id() + " keyframes exactly on the segment grid (aligned across renditions)");
 
-            List<Double> psnr = probe.psnrPerFrame(joined, source, rep.width(), rep.height(), 0);
+            List<Double> psnr = probe.psnrPerFrame(joined, source, referenceFilter, rep.width(), rep.height(), 0);
             assertEquals(sourceFrames, psnr.size(), rep.id() + " PSNR computed for every frame");
             double min = psnr.stream().mapToDouble(Double::doubleValue).min().orElse(0);
             assertTrue(min >= MIN_FRAME_PSNR_DB, rep.id() + " every frame matches the source frame at the same time: min PSNR " + min + " dB");

@@ -80,8 +80,17 @@ public final class MediaProbe {
      * from the start of the reference, for proving that a misalignment is caught.
      */
     List<Double> psnrPerFrame(Path encoded, Path source, int width, int height, int sourceFrameShift) throws IOException {
+        return psnrPerFrame(encoded, source, "", width, height, sourceFrameShift);
+    }
+
+    /**
+     * As {@link #psnrPerFrame(Path, Path, int, int, int)}, the source first passed through
+     * {@code referenceFilter} (e.g. the deinterlacer or frame-rate conversion the pipeline applies).
+     */
+    List<Double> psnrPerFrame(Path encoded, Path source, String referenceFilter, int width, int height, int sourceFrameShift) throws IOException {
         Path stats = Files.createTempFile("psnr", ".log");
-        String ref = "[1:v]" + (sourceFrameShift > 0 ? "trim=start_frame=" + sourceFrameShift + ",setpts=PTS-STARTPTS," : "")
+        String ref = "[1:v]" + (referenceFilter.isEmpty() ? "" : referenceFilter + ",")
+                + (sourceFrameShift > 0 ? "trim=start_frame=" + sourceFrameShift + ",setpts=PTS-STARTPTS," : "")
                 + "scale=" + width + ":" + height + ":flags=bicubic,setsar=1,format=yuv420p[ref]";
         run(List.of(bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-i", encoded.toString(), "-i", source.toString(),
                 "-lavfi", ref + ";[0:v]format=yuv420p[main];[main][ref]psnr=stats_file=" + stats, "-f", "null", "-"));

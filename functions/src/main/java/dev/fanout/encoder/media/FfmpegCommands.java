@@ -4,6 +4,7 @@ import dev.fanout.encoder.model.ChunkSpec;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.SourceInfo;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,9 +47,18 @@ public final class FfmpegCommands {
     static final int SOURCE_RECONNECT_DELAY_MAX_SECONDS = 8;
 
     public static List<String> probe(Path ffprobe, String input) {
-        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "error"));
+        // warnings too: the demuxer reports a skipped external data reference only as a warning
+        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "warning"));
         c.addAll(inputOptions(input));
         c.addAll(List.of("-show_format", "-show_streams", "-of", "json", "-i", input));
+        return c;
+    }
+
+    /** Lists every video packet's {@code pts,duration} without decoding (reads the whole file). */
+    public static List<String> packetTimes(Path ffprobe, String input) {
+        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "error"));
+        c.addAll(inputOptions(input));
+        c.addAll(List.of("-select_streams", "v:0", "-show_entries", "packet=pts,duration", "-of", "csv=p=0", "-i", input));
         return c;
     }
 
@@ -77,14 +87,22 @@ public final class FfmpegCommands {
         Rational fps = plan.frameRate();
         Rational start = fps.secondsFor(chunk.startFrame());
         // A quarter frame early, so timestamp rounding in the source can never drop the chunk's
-        // first frame; the frame before it is still excluded, and -vsync cfr puts frames on the grid.
-        double seek = Math.max(0, plan.sourceInfo().video().startSeconds() + start.toDouble() - 0.25 / fps.toDouble());
+        // first frame; the frame before it is still excluded, and frameTiming puts frames on the grid.
+        SourceInfo.Video video = plan.sourceInfo().video();
+        String seek = floorMicros(Math.max(0, video.startSeconds() + start.toDouble() - 0.25 / fps.toDouble()));
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
         c.addAll(inputOptions(input));
-        // Accurate seek: decodes from the keyframe before the chunk and drops earlier frames.
-        c.addAll(List.of("-ss", floorMicros(seek), "-i", input));
+        // Accurate seek: decodes from the keyframe before the chunk and drops earlier frames. A
+        // variable-rate source keeps them: the frame on screen at the chunk's start may begin
+        // before the seek point, and the fps filter picks it (and drops the rest).
+        if (!video.constantFrameRate()) c.add("-noaccurate_seek");
+        c.addAll(List.of("-ss", seek, "-i", input));
+        // where the chunk's first frame is on the timeline ffmpeg gives the filters (0 = the seek point)
+        String chunkStart = floorMicros(Math.max(0, video.startSeconds() + start.toDouble() - Double.parseDouble(seek)));
         List<Rendition> rs = plan.renditions();
-        StringBuilder graph = new StringBuilder("[0:v:0]split=").append(rs.size());
+        StringBuilder graph = new StringBuilder("[0:v:0]");
+        for (String f : sourceFilters(video, fps, chunkStart)) graph.append(f).append(',');
+        graph.append("split=").append(rs.size());
         for (int i = 0; i < rs.size(); i++) graph.append("[s").append(i).append(']');
         for (int i = 0; i < rs.size(); i++) {
             Rendition r = rs.get(i);
@@ -97,11 +115,55 @@ public final class FfmpegCommands {
             Rendition r = rs.get(i);
             c.addAll(List.of("-map", "[v" + i + "]", "-map_metadata", "-1", "-map_chapters", "-1", "-an", "-sn", "-dn"));
             c.addAll(videoEncoderOptions(plan, r));
+            c.addAll(colorTags(plan.sourceInfo().video()));
             c.addAll(List.of("-r", fps.toString(), "-vsync", "cfr", "-frames:v", Integer.toString(chunk.frameCount()),
                     "-output_ts_offset", start.toDecimalFloorMicros(),
                     "-f", "mp4", "-movflags", CHUNK_MOVFLAGS, chunkOutput(outDir, r).toString()));
         }
         return c;
+    }
+
+    /** Deinterlaces frames marked interlaced, one output frame per input frame (the frame grid stays the same). */
+    static final String DEINTERLACE = "bwdif=mode=send_frame:parity=auto:deint=interlaced";
+
+    /**
+     * PQ or HLG (BT.2020) to BT.709 SDR: linear light, Hable tone curve, BT.709 primaries and
+     * transfer, 8-bit 4:2:0.
+     */
+    public static String hdrToSdr(String transfer) {
+        return "zscale=tin=" + transfer + ":min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl=100,format=gbrpf32le,"
+                + "zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p";
+    }
+
+    /**
+     * What every frame of this source needs before it is scaled (autorotation is ffmpeg's own):
+     * deinterlacing when the stream is coded as fields, frames put on the output's constant-rate
+     * grid, tone mapping when it is HDR.
+     *
+     * @param chunkStart seconds from the seek point to the chunk's first frame
+     */
+    static List<String> sourceFilters(SourceInfo.Video v, Rational fps, String chunkStart) {
+        List<String> f = new ArrayList<>();
+        if (v.interlaced()) f.add(DEINTERLACE);
+        f.add(frameTiming(v, fps, chunkStart));
+        if (v.hdr()) f.add(hdrToSdr(v.colorTransfer()));
+        return f;
+    }
+
+    /**
+     * Constant rate: the frames in decode order, one per output slot — timestamps that jitter
+     * (a fragment's first sample early, rounding in the container) cannot drop or repeat one.
+     * Variable rate: slot k shows the source frame nearest to chunk start + k / fps, so
+     * picture and sound stay in step (ffmpeg's -vsync cfr alone drifts by up to two frames).
+     */
+    static String frameTiming(SourceInfo.Video v, Rational fps, String chunkStart) {
+        if (v.constantFrameRate()) return "setpts=N*" + fps.den() + "/(" + fps.num() + "*TB)";
+        return "setpts=PTS-" + chunkStart + "/TB,fps=fps=" + fps + ":start_time=0:round=near";
+    }
+
+    /** Colour tags of the output: BT.709 when the source was tone-mapped, else none (as the source). */
+    static List<String> colorTags(SourceInfo.Video v) {
+        return v.hdr() ? List.of("-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709") : List.of();
     }
 
     /**

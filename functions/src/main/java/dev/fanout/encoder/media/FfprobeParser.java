@@ -6,6 +6,8 @@ import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
 
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Turns {@code ffprobe -show_format -show_streams -of json} output into {@link SourceInfo}. Pure. */
 public final class FfprobeParser {
@@ -37,6 +39,7 @@ public final class FfprobeParser {
         Rational rate = frameRate(s);
         double streamDuration = s.path("duration").asDouble(formatDuration);
         long frames = s.path("nb_frames").asLong(0);
+        // no sample count (fragmented MP4): an estimate, which ProbeStage replaces with withPacketTimes
         if (frames <= 0 && rate != null) frames = Math.round(streamDuration * rate.toDouble());
         return new SourceInfo.Video(
                 s.path("codec_name").asText("unknown"),
@@ -47,7 +50,10 @@ public final class FfprobeParser {
                 rate,
                 frames,
                 s.path("pix_fmt").asText(""),
-                s.path("start_time").asDouble(formatStart) - formatStart);
+                s.path("start_time").asDouble(formatStart) - formatStart,
+                s.path("field_order").asText(""),
+                s.path("color_transfer").asText(""),
+                rate != null && rate.equals(rational(s.path("r_frame_rate").asText("0/0"))));
     }
 
     /** avg_frame_rate when usable (the true mean), else r_frame_rate. */
@@ -62,6 +68,69 @@ public final class FfprobeParser {
             }
         }
         return null;
+    }
+
+    private static Rational rational(String text) {
+        try {
+            return Rational.parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether ffprobe could read the video's sample count from the header (nb_frames). A
+     * fragmented MP4 has none, and its duration is the longest track's: then
+     * {@link #withPacketTimes} must measure frames and rate from the packets.
+     */
+    public static boolean videoFrameCountKnown(String json) throws IOException {
+        JsonNode v = firstVideo(JSON.readTree(json));
+        return v == null || v.path("nb_frames").asLong(0) > 0;
+    }
+
+    /** The first video stream's time base, e.g. 1/15360. */
+    public static Rational videoTimeBase(String json) throws IOException {
+        JsonNode v = firstVideo(JSON.readTree(json));
+        return Rational.parse(v == null ? "1/1" : v.path("time_base").asText("1/1"));
+    }
+
+    private static JsonNode firstVideo(JsonNode root) {
+        for (JsonNode s : root.path("streams")) {
+            if (s.path("codec_type").asText().equals("video") && s.path("disposition").path("attached_pic").asInt(0) == 0) return s;
+        }
+        return null;
+    }
+
+    /**
+     * The source with its video frame count and average rate measured from the packets
+     * ({@code pts,duration} per line, in {@code timeBase} units): frames = packets, rate = frames
+     * over the sum of their durations (timestamps of a fragment's first sample can be off by
+     * the composition offset; durations are not), constant when every duration is the same.
+     * No packets: no frames (and no rate).
+     */
+    public static SourceInfo withPacketTimes(SourceInfo info, Rational timeBase, String packetsCsv) {
+        long count = 0;
+        long ticks = 0;
+        Set<Long> durations = new HashSet<>();
+        for (String line : packetsCsv.split("\n")) {
+            String[] f = line.strip().split(",");
+            if (f.length < 2) continue;
+            try {
+                long duration = Long.parseLong(f[1].strip());
+                count++;
+                ticks += Math.max(0, duration);
+                durations.add(duration);
+            } catch (NumberFormatException e) {
+                // N/A: a packet without timing is not a frame we can place
+            }
+        }
+        SourceInfo.Video v = info.video();
+        Rational rate = count > 0 && ticks > 0
+                ? Rational.of(Math.multiplyExact(count, timeBase.den()), Math.multiplyExact(ticks, timeBase.num()))
+                : null;
+        SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, count,
+                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), durations.size() == 1);
+        return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio());
     }
 
     static Rational sampleAspect(String text) {

@@ -17,9 +17,23 @@ public record SourceInfo(String formatName, long sizeBytes, double durationSecon
      * @param frameRate     exact frame rate
      * @param frameCount    number of frames in the stream
      * @param startSeconds  first frame's time relative to the start of the file
+     * @param fieldOrder    ffprobe's field_order: "progressive", "tt", "bb", "tb", "bt", or "" when unknown
+     * @param colorTransfer ffprobe's color_transfer, e.g. "bt709", "smpte2084" (HDR10), "arib-std-b67" (HLG), or ""
+     * @param constantFrameRate every frame lasts 1/frameRate (false: variable frame rate, converted to constant)
      */
     public record Video(String codec, int width, int height, int rotation, Rational sampleAspect,
-                        Rational frameRate, long frameCount, String pixelFormat, double startSeconds) {
+                        Rational frameRate, long frameCount, String pixelFormat, double startSeconds,
+                        String fieldOrder, String colorTransfer, boolean constantFrameRate) {
+
+        /** Coded as interlaced fields (the container or stream says so): deinterlaced before scaling. */
+        public boolean interlaced() {
+            return fieldOrder != null && java.util.Set.of("tt", "bb", "tb", "bt").contains(fieldOrder);
+        }
+
+        /** High dynamic range (PQ or HLG transfer): tone-mapped to BT.709 SDR. */
+        public boolean hdr() {
+            return "smpte2084".equals(colorTransfer) || "arib-std-b67".equals(colorTransfer);
+        }
 
         /** Width as shown to a viewer: rotation and pixel aspect applied. */
         public double displayWidth() {

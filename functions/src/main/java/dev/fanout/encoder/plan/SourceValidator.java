@@ -5,6 +5,7 @@ import dev.fanout.encoder.model.SourceInfo;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Rejects sources we will not encode, with a reason a person can act on. Pure: no I/O. */
 public final class SourceValidator {
@@ -25,7 +26,8 @@ public final class SourceValidator {
                     + (info.hasAudio() ? " (it is audio only)" : ""));
         }
         if (!VIDEO_CODECS.contains(v.codec())) {
-            throw new InvalidInputException("UnsupportedCodec", "video codec '" + v.codec() + "' is not supported; use one of " + VIDEO_CODECS);
+            throw new InvalidInputException("UnsupportedCodec", "video codec '" + v.codec()
+                    + "' is not supported; export the video as H.264, HEVC, VP9 or AV1 (accepted: " + String.join(", ", new TreeSet<>(VIDEO_CODECS)) + ")");
         }
         if (v.width() <= 0 || v.height() <= 0) {
             throw new InvalidInputException("NoVideoStream", "the video stream has no picture size (" + v.width() + "x" + v.height() + ")");
@@ -37,11 +39,11 @@ public final class SourceValidator {
                     "the picture is %dx%d; the limit is %dx%d (MAX_LONG_SIDE x MAX_SHORT_SIDE)",
                     v.width(), v.height(), limits.maxLongSide(), limits.maxShortSide()));
         }
-        if (v.frameRate() == null || !v.frameRate().isPositive() || v.frameRate().toDouble() > 240) {
-            throw new InvalidInputException("UnsupportedFrameRate", "the video frame rate " + v.frameRate() + " is not usable");
-        }
         if (v.frameCount() <= 0) {
-            throw new InvalidInputException("EmptyVideo", "the video stream has no frames");
+            throw new InvalidInputException("EmptyVideo", "the video stream has no frames; the recording or export produced an empty track");
+        }
+        if (v.frameRate() == null || !v.frameRate().isPositive() || v.frameRate().toDouble() > 240) {
+            throw new InvalidInputException("UnsupportedFrameRate", "the video frame rate " + v.frameRate() + " is not usable (accepted: up to 240 fps)");
         }
         double duration = v.frameCount() / v.frameRate().toDouble();
         if (duration > limits.maxDurationSeconds()) {

@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Stage 1: look at the upload, reject what we cannot encode (cheap checks first), choose the
@@ -130,31 +132,92 @@ public final class ProbeStage {
             }
             throw new InvalidInputException("Unreadable", "ffprobe cannot read the file as MP4/MOV: " + (err.isEmpty() ? "exit " + r.exitCode() : err));
         }
+        String skipped = skippedExternalReference(r.stderrTail());
+        if (skipped != null) {
+            throw new InvalidInputException("ExternalReference", "the file is a reference movie: its media data is in another file ("
+                    + skipped + "), which is never opened; export a self-contained MP4");
+        }
         try {
-            return FfprobeParser.parse(r.stdout(), size);
+            SourceInfo info = FfprobeParser.parse(r.stdout(), size);
+            if (info.video() == null || FfprobeParser.videoFrameCountKnown(r.stdout())) return info;
+            return FfprobeParser.withPacketTimes(info, FfprobeParser.videoTimeBase(r.stdout()), packetTimes(url));
         } catch (IOException e) {
             throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
         }
     }
 
-    /** Decodes the last second: a file whose media data was cut off fails here, before any chunk is encoded. */
+    /** A fragmented MP4's header holds no frame count: list the video packets (no decoding). */
+    private String packetTimes(String url) {
+        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.packetTimes(config.ffprobe(), url), config.ffprobeTimeout(), 64 * 1024 * 1024);
+        if (r.timedOut()) {
+            throw new InvalidInputException("ProbeTimeout", "listing the frames of the fragmented MP4 took longer than "
+                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
+        }
+        if (r.exitCode() != 0) Ffmpeg.failIfSourceUnreachable("listing the fragmented MP4's frames", r);
+        if (r.exitCode() != 0 || r.stdoutTruncated()) {
+            throw new InvalidInputException("Unreadable", "the frames of the fragmented MP4 cannot be listed: "
+                    + (r.stdoutTruncated() ? "too many packets" : r.stderrSummary(3)));
+        }
+        return r.stdout();
+    }
+
+    private static final Pattern SKIPPED_DREF = Pattern.compile(
+            "Skipped opening external track: stream \\d+, alias: path='([^']*)'(?:, dir='[^']*')?(?:, filename='([^']*)')?");
+
+    /**
+     * The file named in ffmpeg's "Skipped opening external track" warning (the mov demuxer's
+     * data reference to another file, not followed because of {@code -enable_drefs 0}), or null.
+     */
+    static String skippedExternalReference(String stderr) {
+        Matcher m = SKIPPED_DREF.matcher(stderr);
+        if (!m.find()) return null;
+        String file = m.group(2) != null && !m.group(2).isEmpty() ? m.group(2) : m.group(1);
+        return "'" + file + "'";
+    }
+
+    /**
+     * Decodes the last second: a file whose media data was cut off fails here, before any chunk is
+     * encoded. Judged by time, not frame count, so a variable-frame-rate source (fewer frames than
+     * its average rate suggests near the end) passes when its frames reach the end.
+     */
     private void checkTail(SourceInfo.Video video, String url) {
         double end = video.frameRate().secondsFor(video.frameCount()).toDouble();
         double from = Math.max(0, end - TAIL_CHECK_SECONDS);
-        long expected = Math.round((end - from) * video.frameRate().toDouble());
         ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.tailCheck(config.ffmpeg(), url, video.startSeconds() + from),
                 config.ffprobeTimeout(), 1024 * 1024);
         if (r.timedOut()) {
             throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
                     + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
         }
-        long decoded = r.stdout().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
+        DecodedSpan decoded = DecodedSpan.of(r.stdout());
+        double tolerance = 1.5 / video.frameRate().toDouble();
         String err = r.stderrSummary(3);
         if (r.exitCode() != 0) Ffmpeg.failIfSourceUnreachable("the end-of-file check", r);
-        if (r.exitCode() != 0 || decoded < expected - 1) {
+        if (r.exitCode() != 0 || decoded.frames() == 0 || decoded.endSeconds() < end - from - tolerance) {
             throw new InvalidInputException("Truncated", String.format(java.util.Locale.ROOT,
-                    "the video's last %.1f s should hold %d frames but %d decode; the file was cut off (incomplete upload?) or is damaged%s",
-                    end - from, expected, decoded, err.isEmpty() ? "" : " (" + err + ")"));
+                    "the video should run to %.2f s but its frames stop at %.2f s (%d decoded in the last %.1f s); "
+                            + "the file was cut off (incomplete upload?) or is damaged%s",
+                    end, from + decoded.endSeconds(), decoded.frames(), end - from, err.isEmpty() ? "" : " (" + err + ")"));
+        }
+    }
+
+    /** Frames in ffmpeg's framecrc output and where the last one ends, in seconds from the first. */
+    record DecodedSpan(long frames, double endSeconds) {
+        static DecodedSpan of(String framecrc) {
+            double tb = 0;
+            long frames = 0;
+            double end = 0;
+            for (String line : framecrc.split("\n")) {
+                if (line.startsWith("#tb 0:")) {
+                    tb = Rational.parse(line.substring(6).strip()).toDouble();
+                } else if (!line.isBlank() && !line.startsWith("#")) {
+                    String[] f = line.split(",");
+                    if (f.length < 4) continue;
+                    frames++;
+                    end = Math.max(end, (Long.parseLong(f[2].strip()) + Long.parseLong(f[3].strip())) * tb);
+                }
+            }
+            return new DecodedSpan(frames, end);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.fanout.encoder.media;
 
 import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.model.Rational;
+import dev.fanout.encoder.model.SourceInfo;
 import dev.fanout.encoder.model.TestPlans;
 import dev.fanout.encoder.plan.ChunkPlanner;
 import org.junit.jupiter.api.Test;
@@ -10,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +40,54 @@ class FfmpegCommandsTest {
         assertEquals("0", c.get(c.indexOf("-sc_threshold") + 1));
         assertTrue(c.get(c.indexOf("-filter_complex") + 1).contains("scale=640:360:flags=bicubic"));
         assertTrue(c.contains("/tmp/c/720p.mp4") && c.contains("/tmp/c/360p.mp4"));
+    }
+
+    static SourceInfo.Video video(String fieldOrder, String transfer) {
+        return new SourceInfo.Video("h264", 1920, 1080, 0, Rational.of(1, 1), Rational.of(25, 1), 250, "yuv420p10le", 0, fieldOrder, transfer, true);
+    }
+
+    static List<String> filters(SourceInfo.Video v) {
+        return FfmpegCommands.sourceFilters(v, Rational.of(25, 1), "0.010000");
+    }
+
+    @Test
+    void interlacedSourcesAreDeinterlacedFrameForFrameAndHdrIsToneMapped() {
+        String timing = "setpts=N*1/(25*TB)";
+        assertEquals(List.of(timing), filters(video("progressive", "bt709")));
+        assertEquals(List.of(timing), filters(video("", "")), "unknown field order: left alone");
+        assertEquals(List.of(FfmpegCommands.DEINTERLACE, timing), filters(video("tt", "bt709")));
+        assertTrue(FfmpegCommands.DEINTERLACE.contains("mode=send_frame"), "one frame out per frame in: the frame grid holds");
+        List<String> hdr = filters(video("bb", "smpte2084"));
+        assertEquals(3, hdr.size());
+        assertTrue(hdr.get(2).startsWith("zscale=tin=smpte2084") && hdr.get(2).contains("tonemap=") && hdr.get(2).endsWith("format=yuv420p"), hdr.toString());
+        assertTrue(filters(video("progressive", "arib-std-b67")).get(1).startsWith("zscale=tin=arib-std-b67"), "HLG too");
+        assertEquals(List.of("-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709"),
+                FfmpegCommands.colorTags(video("progressive", "smpte2084")));
+        assertEquals(List.of(), FfmpegCommands.colorTags(video("progressive", "bt709")), "SDR keeps the source's tags");
+    }
+
+    @Test
+    void constantRateSourcesAreTakenFrameByFrameVariableOnesByTime() {
+        assertEquals("setpts=N*1001/(30000*TB)", FfmpegCommands.frameTiming(video("", ""), Rational.of(30000, 1001), "0.008341"));
+        SourceInfo.Video vfr = new SourceInfo.Video("h264", 320, 180, 0, Rational.of(1, 1), Rational.of(2700, 119), 90, "yuv420p", 0, "", "", false);
+        // the grid starts at the chunk's first frame, not at the seek point a quarter frame before it
+        assertEquals("setpts=PTS-0.011018/TB,fps=fps=2700/119:start_time=0:round=near", FfmpegCommands.frameTiming(vfr, Rational.of(2700, 119), "0.011018"));
+        JobPlan plan = TestPlans.ntsc720();
+        List<String> c = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"));
+        assertTrue(c.get(c.indexOf("-filter_complex") + 1).startsWith("[0:v:0]setpts=N*1001/(30000*TB),split=2"), c.toString());
+        assertFalse(c.contains("-noaccurate_seek"), "constant rate: ffmpeg drops the frames before the chunk");
+        JobPlan vfrPlan = new JobPlan(plan.jobId(), plan.source(), new SourceInfo("mov", 1, 30, vfr, null), Rational.of(2700, 119), 90, 23, 46, 2,
+                4, plan.renditions(), plan.encode(), plan.layout(), 0, 0);
+        List<String> v = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", vfrPlan, ChunkPlanner.chunk(1, 90, 23, 46), Path.of("/tmp/c"));
+        assertEquals(v.indexOf("-ss") - 1, v.indexOf("-noaccurate_seek"), "variable rate: the fps filter needs the frame showing at the chunk start");
+        assertTrue(v.get(v.indexOf("-filter_complex") + 1).startsWith("[0:v:0]setpts=PTS-0.011019/TB,fps=fps=2700/119"), v.toString());
+    }
+
+    @Test
+    void fragmentedSourcesAreCountedFromPacketsWithTheSameLocks() {
+        List<String> c = FfmpegCommands.packetTimes(Path.of("/opt/bin/ffprobe"), "http://h/k");
+        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
+        assertEquals("packet=pts,duration", c.get(c.indexOf("-show_entries") + 1));
     }
 
     @Test

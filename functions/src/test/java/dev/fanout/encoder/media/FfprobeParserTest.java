@@ -5,7 +5,9 @@ import dev.fanout.encoder.model.SourceInfo;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FfprobeParserTest {
     static final String PHONE = """
@@ -43,5 +45,37 @@ class FfprobeParserTest {
         assertEquals(Rational.of(1, 1), info.video().sampleAspect());
         assertEquals(180, info.video().rotation());
         assertNull(info.audio());
+    }
+
+    @Test
+    void readsFieldOrderAndTransfer() throws Exception {
+        SourceInfo.Video v = FfprobeParser.parse("""
+                {"streams":[{"codec_type":"video","codec_name":"hevc","width":3840,"height":2160,"avg_frame_rate":"25/1",
+                "nb_frames":"250","field_order":"tt","color_transfer":"smpte2084","pix_fmt":"yuv420p10le"}],"format":{"duration":"10"}}""", 1).video();
+        assertTrue(v.interlaced());
+        assertTrue(v.hdr());
+        SourceInfo.Video plain = FfprobeParser.parse(PHONE, 123).video();
+        assertFalse(plain.interlaced(), "no field_order: treated as progressive");
+        assertFalse(plain.hdr());
+    }
+
+    static final String FRAGMENTED = """
+            {"streams":[{"codec_type":"video","codec_name":"h264","width":320,"height":180,"r_frame_rate":"30/1",
+            "avg_frame_rate":"460800/15479","time_base":"1/15360","duration":"3.023242"}],"format":{"duration":"3.023242"}}""";
+
+    @Test
+    void fragmentedMp4IsMeasuredFromItsPackets() throws Exception {
+        assertFalse(FfprobeParser.videoFrameCountKnown(FRAGMENTED), "no nb_frames");
+        assertTrue(FfprobeParser.videoFrameCountKnown(PHONE));
+        assertEquals(Rational.of(1, 15360), FfprobeParser.videoTimeBase(FRAGMENTED));
+        SourceInfo info = FfprobeParser.parse(FRAGMENTED, 1);
+        // the first timestamp is off by the composition offset; durations are right
+        SourceInfo measured = FfprobeParser.withPacketTimes(info, Rational.of(1, 15360), "0,512\n869,512\n1381,512\n1893,1024\n");
+        assertEquals(4, measured.video().frameCount());
+        assertEquals(Rational.of(24, 1), measured.video().frameRate(), "4 frames in 2560/15360 s");
+        assertEquals(320, measured.video().width());
+        SourceInfo empty = FfprobeParser.withPacketTimes(info, Rational.of(1, 15360), "");
+        assertEquals(0, empty.video().frameCount(), "a track without samples has no frames");
+        assertNull(empty.video().frameRate());
     }
 }

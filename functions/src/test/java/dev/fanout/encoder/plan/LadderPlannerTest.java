@@ -15,7 +15,7 @@ class LadderPlannerTest {
     static final List<LadderRung> DEFAULT = LadderRung.parseList(LadderRung.DEFAULT_LADDER);
 
     static SourceInfo.Video video(int w, int h, int rotation, Rational sar) {
-        return new SourceInfo.Video("h264", w, h, rotation, sar, Rational.of(30, 1), 300, "yuv420p", 0);
+        return new SourceInfo.Video("h264", w, h, rotation, sar, Rational.of(30, 1), 300, "yuv420p", 0, "progressive", "bt709", true);
     }
 
     static List<String> sizes(List<Rendition> rs) {

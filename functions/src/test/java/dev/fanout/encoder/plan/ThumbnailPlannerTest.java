@@ -52,7 +52,7 @@ class ThumbnailPlannerTest {
         assertEquals(1, l.sheetsFor(31));
 
         assertEquals(284, ThumbnailPlanner.tileHeight(720, 1280), "portrait (a rotated phone video)");
-        SourceInfo.Video dvd = new SourceInfo.Video("mpeg2video", 720, 480, 0, Rational.of(8, 9), FPS30, 1, "yuv420p", 0);
+        SourceInfo.Video dvd = new SourceInfo.Video("mpeg2video", 720, 480, 0, Rational.of(8, 9), FPS30, 1, "yuv420p", 0, "progressive", "bt709", true);
         assertEquals(120, ThumbnailPlanner.tileHeight(dvd.displayWidth(), dvd.displayHeight()), "non-square pixels: 720x480 at 8:9 shows 640x480");
         assertEquals(2, ThumbnailPlanner.tileHeight(10000, 10), "never below 2 pixels");
     }
@@ -127,7 +127,7 @@ class ThumbnailPlannerTest {
 
     static JobPlan planOf(Rational fps, long frames, int width, int height, int rotation) {
         JobPlan base = TestPlans.ntsc720();
-        SourceInfo.Video v = new SourceInfo.Video("h264", width, height, rotation, Rational.of(1, 1), fps, frames, "yuv420p", 0);
+        SourceInfo.Video v = new SourceInfo.Video("h264", width, height, rotation, Rational.of(1, 1), fps, frames, "yuv420p", 0, "progressive", "bt709", true);
         SourceInfo info = new SourceInfo("mov", 1, fps.secondsFor(frames).toDouble(), v, null);
         return new JobPlan(base.jobId(), base.source(), info, fps, frames, base.segmentFrames(), base.chunkFrames(), base.chunkCount(),
                 base.segmentCount(), LadderPlanner.plan(v, LadderRung.parseList("720@3000,360@1000")), base.encode(), base.layout(), 0, 0);
