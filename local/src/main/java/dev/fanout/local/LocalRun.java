@@ -23,12 +23,15 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -jar local/target/fanout-local.jar [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500]
- *      [--segment-seconds 2] [--chunk-seconds 10] [--preset veryfast] [--crf 23] [--jobs N]
+ *      [--segment-seconds 2] [--chunk-seconds 10] [--preset veryfast] [--crf 23] [--jobs N] [--play]
+ * java -jar local/target/fanout-local.jar --serve out/&lt;jobId&gt; [--port 8080]
  * </pre>
+ * {@code --play} serves the finished job's folder (its player page) like {@code --serve} does.
  */
 public final class LocalRun {
     static final String INPUT_BUCKET = "input";
     static final String OUTPUT_BUCKET = "output";
+    static final int DEFAULT_PORT = 8080;
 
     public static void main(String[] args) throws Exception {
         System.exit(run(args));
@@ -39,6 +42,9 @@ public final class LocalRun {
         Path input = null;
         Path out = Path.of("out");
         int jobs = Runtime.getRuntime().availableProcessors();
+        Path serve = null;
+        boolean play = false;
+        int port = DEFAULT_PORT;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -49,6 +55,9 @@ public final class LocalRun {
                 case "--preset" -> settings.put("X264_PRESET", args[++i]);
                 case "--crf" -> settings.put("CRF", args[++i]);
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
+                case "--serve" -> serve = Path.of(args[++i]);
+                case "--play" -> play = true;
+                case "--port" -> port = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> { usage(); return 0; }
                 default -> {
                     if (a.startsWith("-")) { System.err.println("unknown option " + a); usage(); return 64; }
@@ -56,8 +65,10 @@ public final class LocalRun {
                 }
             }
         }
+        if (serve != null) return serve(serve, port);
         LayerBinaries bin = LayerBinaries.locate();
         Path scratch = Files.createTempDirectory("fanout-local-");
+        Path serveAfterRun;
         try {
             if (input == null) {
                 input = scratch.resolve("sample-1080p30.mp4");
@@ -106,11 +117,43 @@ public final class LocalRun {
                 for (LocalEventBus.Event e : machine.events().events()) {
                     System.out.println("Event to bus '" + e.busName() + "': " + e.detailType() + " " + e.detail());
                 }
-                return summarize(outcome, jobDir);
+                int status = summarize(outcome, jobDir);
+                if (status != 0 || !play) return status;
+                serveAfterRun = jobDir;
             }
         } finally {
             deleteTree(scratch);
         }
+        return serve(serveAfterRun, port);
+    }
+
+    /** Serves a job's output folder on 127.0.0.1 until the process is stopped. */
+    static int serve(Path folder, int port) throws Exception {
+        if (!Files.isDirectory(folder)) {
+            System.err.println("not a folder: " + folder);
+            return 66;
+        }
+        OutputServer server;
+        try {
+            server = OutputServer.start(folder, port);
+        } catch (java.net.BindException e) {
+            System.err.println("port " + port + " on 127.0.0.1 is in use; choose another with --port N (0: any free port)");
+            return 75;
+        }
+        String url = server.url().toString();
+        System.out.println();
+        System.out.println("Serving " + server.root() + " on 127.0.0.1 only (Ctrl-C to stop)");
+        if (Files.isRegularFile(folder.resolve("index.html"))) {
+            String players = Files.isRegularFile(folder.resolve("master.m3u8")) ? "dashjs|shaka|hls" : "dashjs|shaka";
+            System.out.printf("  %-13s %s   (?player=%s)%n", "player page", url, players);
+        } else {
+            System.out.println("  (no index.html in this folder: a failed job, or one encoded before the page existed)");
+        }
+        for (String file : new String[] {"manifest.mpd", "master.m3u8", "job.json"}) {
+            if (Files.isRegularFile(folder.resolve(file))) System.out.printf("  %-13s %s%s%n", file, url, file);
+        }
+        Thread.currentThread().join();
+        return 0;
     }
 
     static void downloadJob(ObjectStore store, String jobId, Path jobDir) throws Exception {
@@ -156,7 +199,8 @@ public final class LocalRun {
 
     private static void usage() {
         System.out.println("usage: run-local [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500,...] [--segment-seconds S]"
-                + " [--chunk-seconds S] [--preset P] [--crf N] [--jobs N]");
+                + " [--chunk-seconds S] [--preset P] [--crf N] [--jobs N] [--play] [--port N]");
+        System.out.println("       run-local --serve out/<jobId> [--port N]     serve a job's folder (player page) on 127.0.0.1");
     }
 
     static void deleteTree(Path dir) throws java.io.IOException {

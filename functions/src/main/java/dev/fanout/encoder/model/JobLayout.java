@@ -3,7 +3,7 @@ package dev.fanout.encoder.model;
 /**
  * Where a job's objects live in the output bucket.
  * <pre>
- *   jobs/&lt;jobId&gt;/manifest.mpd, master.m3u8, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
+ *   jobs/&lt;jobId&gt;/manifest.mpd, master.m3u8, index.html, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
  *                 video/&lt;rendition&gt;/playlist.m3u8, audio/init.mp4, audio/seg-00001.m4s, audio/playlist.m3u8,
  *                 poster.jpg, thumbnails/thumbnails.vtt, thumbnails/sprite-001.jpg   (published output)
  *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json, thumbnails.json, failures/…  (intermediate, expires)
@@ -28,6 +28,7 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     public String spriteKey(int number) { return outputPrefix + "thumbnails/" + spriteFile(number); }
     public String manifestKey() { return outputPrefix + "manifest.mpd"; }
     public String masterPlaylistKey() { return outputPrefix + MASTER_PLAYLIST_PATH; }
+    public String playerPageKey() { return outputPrefix + "index.html"; }
     public String jobRecordKey() { return outputPrefix + "job.json"; }
     public String videoInitKey(String renditionId) { return outputPrefix + videoInitPath(renditionId); }
     public String videoSegmentKey(String renditionId, int number) { return outputPrefix + videoSegmentPath(renditionId, number); }

@@ -41,7 +41,7 @@ public record JobRecord(
                           double chunkUploadSeconds, Double audioSeconds, double packageSeconds, double wallSeconds) {}
 
     /** Keys in the output bucket: the DASH manifest and the HLS master playlist. */
-    public record Outputs(String bucket, String prefix, String manifest, String masterPlaylist, long totalBytes) {}
+    public record Outputs(String bucket, String prefix, String manifest, String masterPlaylist, String playerPage, long totalBytes) {}
 
     /** @param error a dotted name such as InvalidInput.Truncated; @param reason what was wrong, for a person */
     public record Failure(String error, String reason) {}

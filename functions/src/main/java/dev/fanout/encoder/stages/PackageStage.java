@@ -13,6 +13,7 @@ import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.player.PlayerPage;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
 import dev.fanout.encoder.storage.ObjectStore;
@@ -28,7 +29,7 @@ import java.util.concurrent.Future;
 /**
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
  * uploaded numbered segments), proves the timeline continuous, and publishes the HLS playlists and
- * manifest.mpd over the same segments, then job.json.
+ * manifest.mpd over the same segments, the player page index.html, then job.json.
  */
 public final class PackageStage {
     private static final int PARALLEL_READS = 16;
@@ -53,9 +54,11 @@ public final class PackageStage {
             store.putText(layout.bucket(), layout.outputPrefix() + playlist.path(), playlist.text(), HlsPlaylists.CONTENT_TYPE);
         }
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
+        ThumbnailsOutput thumbnails = readThumbnails(layout);
+        store.putText(layout.bucket(), layout.playerPageKey(), playerPage(plan, presentation, thumbnails), "text/html; charset=utf-8");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
-        JobRecord record = successRecord(plan, presentation, chunks, audio, readThumbnails(layout), packageSeconds);
+        JobRecord record = successRecord(plan, presentation, chunks, audio, thumbnails, packageSeconds);
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // The job is published: its intermediate records go now (the bucket's lifecycle rule
         // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
@@ -76,6 +79,13 @@ public final class PackageStage {
         }
         return new PackageResult(done.jobId(), layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.jobRecordKey(),
                 done.ladder().size(), done.segmentCount(), done.durationSeconds());
+    }
+
+    /** The page names the files beside it; the poster only when the thumbnail stage wrote one. */
+    private static String playerPage(JobPlan plan, Presentation presentation, ThumbnailsOutput thumbnails) {
+        String prefix = plan.layout().outputPrefix();
+        String poster = thumbnails.poster() == null ? null : thumbnails.poster().key().substring(prefix.length());
+        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", JobLayout.MASTER_PLAYLIST_PATH, poster).render();
     }
 
     private List<ChunkOutput> readChunkRecords(JobPlan plan) {
@@ -135,7 +145,8 @@ public final class PackageStage {
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
-                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(), bytes), thumbnails, null, Instant.now().toString());
+                new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),
+                layout.playerPageKey(), bytes), thumbnails, null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }

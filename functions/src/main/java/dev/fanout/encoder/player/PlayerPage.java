@@ -1,0 +1,99 @@
+package dev.fanout.encoder.player;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fanout.encoder.manifest.Presentation;
+import dev.fanout.encoder.storage.Json;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The job's {@code index.html}: plays the presentation with a well-known open-source player
+ * (dash.js or Shaka Player on the MPD, hls.js on the HLS playlist; {@code ?player=dashjs|shaka|hls})
+ * and lets the viewer pick a rendition or Auto.
+ *
+ * <p>The page is one small file beside the manifest. It loads its player from a public JS CDN at
+ * a pinned version, with a Subresource Integrity hash of the npm package's file, so the browser
+ * runs exactly those bytes or nothing; the output bucket stays private and holds no copies of the
+ * libraries. The browser test serves the same URLs from the installed npm files, which proves the
+ * hashes. Pure: the same input always gives the same text.
+ *
+ * @param title       shown as the page title (the job id)
+ * @param dashManifest the MPD, relative to the page
+ * @param hlsPlaylist  the HLS master playlist relative to the page, or null when the job has none
+ * @param poster       the poster image relative to the page, or null when the job has none
+ * @param renditions   the video renditions, best first, as the quality menu lists them
+ */
+public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, List<Rendition> renditions) {
+
+    /** A choice in the quality menu; the player's matching track is found by id or picture size. */
+    public record Rendition(String id, int width, int height, long bandwidth) {}
+
+    /** A player script at a pinned npm version, fetched from the CDN's copy of the npm package. */
+    public record Library(String key, String label, String npmPackage, String version, String file, String integrity) {
+        public String url() { return CDN_NPM_BASE + npmPackage + "@" + version + "/" + file; }
+    }
+
+    /** The CDN serves npm package files unchanged under this path: {@code <base><package>@<version>/<file>}. */
+    public static final String CDN_NPM_BASE = "https://cdn.jsdelivr.net/npm/";
+
+    public static final Library DASHJS = new Library("dashjs", "dash.js", "dashjs", "5.2.1",
+            "dist/modern/umd/dash.all.min.js", "sha384-NwbBGevMmVf2Lv50ZqQWLZ0dLH69dxVHYeS+8t54klP9odovQ2+Ms0J4SWfKzPkr");
+    public static final Library SHAKA = new Library("shaka", "Shaka Player", "shaka-player", "5.2.12",
+            "dist/shaka-player.compiled.js", "sha384-dC+HTy8lAr0Y9PZngIX8OfKQQ3JnR04Xs2ut3jQ1jxUXT1TZ23BTbPbTjM2cj4H0");
+    public static final Library HLSJS = new Library("hls", "hls.js", "hls.js", "1.7.4",
+            "dist/hls.min.js", "sha384-p9vgU/7IYJWd3I4STrtqxqR/2cAQlhIX7D/HrTnIMEjjcUox165b7se7sxmm3zDg");
+    public static final List<Library> LIBRARIES = List.of(DASHJS, SHAKA, HLSJS);
+
+    private static final String TEMPLATE = loadTemplate();
+
+    /** The page for a packaged presentation; renditions in the presentation's order. */
+    public static PlayerPage of(String jobId, Presentation p, String dashManifest, String hlsPlaylist, String poster) {
+        List<Rendition> renditions = p.video().representations().stream()
+                .map(r -> new Rendition(r.id(), r.width(), r.height(), r.bandwidth())).toList();
+        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, renditions);
+    }
+
+    public String render() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("dash", dashManifest);
+        config.put("hls", hlsPlaylist);
+        config.put("renditions", renditions);
+        Map<String, Object> players = new LinkedHashMap<>();
+        for (Library l : LIBRARIES) {
+            players.put(l.key(), Map.of("label", l.label(), "version", l.version(), "src", l.url(), "integrity", l.integrity()));
+        }
+        config.put("players", players);
+        return TEMPLATE
+                .replace("{{TITLE}}", html(title))
+                .replace("{{POSTER}}", poster == null ? "" : " poster=\"" + html(poster) + "\"")
+                .replace("{{CONFIG}}", scriptJson(config));
+    }
+
+    private static String scriptJson(Object value) {
+        try {
+            // "<" escaped so no value can close the script element
+            return Json.MAPPER.writeValueAsString(value).replace("<", "\\u003c");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String html(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static String loadTemplate() {
+        try (InputStream in = PlayerPage.class.getResourceAsStream("player-page.html")) {
+            if (in == null) throw new IllegalStateException("player-page.html missing from the classpath");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+// Drives a job's player page in headless Debian chromium with playwright-core and prints what it
+// observed as one JSON object on stdout; PlayerPageBrowserTest asserts on it.
+//   node play-page.cjs config.json
+// config: { playwrightCore (its folder), chromium, userDataDir, url, routes: {cdnUrl: localFile}, renditions: [{id, width, height}],
+//           playSeconds, screenshot, stepTimeoutMs }
+// The player libraries' CDN URLs are fulfilled from the local npm files named in routes, with the
+// CDN's CORS header, so the browser checks the page's integrity hashes against those bytes. Any
+// other request leaving the local server is aborted and reported.
+"use strict";
+const fs = require("fs");
+
+const config = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const { chromium } = require(config.playwrightCore);
+const origin = new URL(config.url).origin;
+const result = {
+  ready: false, poster: null, playedTo: null, switches: [], consoleLog: [], pageErrors: [], playerErrors: [],
+  playerWarnings: [], unexpectedRequests: [], failedResponses: [], failedRequests: [], fatal: null
+};
+const started = Date.now();
+const log = text => result.consoleLog.push({ type: "driver", text: ((Date.now() - started) / 1000).toFixed(1) + " s " + text });
+
+async function run() {
+  const context = await chromium.launchPersistentContext(config.userDataDir, {
+    executablePath: config.chromium,
+    headless: true,
+    viewport: { width: 1000, height: 720 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+  });
+  try {
+    await context.route("**/*", route => {
+      const url = route.request().url();
+      if (config.routes[url]) {
+        return route.fulfill({ status: 200, path: config.routes[url],
+          headers: { "content-type": "application/javascript; charset=utf-8", "access-control-allow-origin": "*" } });
+      }
+      if (url.startsWith(origin + "/")) return route.continue();
+      result.unexpectedRequests.push(url);
+      return route.abort();
+    });
+    const page = context.pages()[0] || await context.newPage();
+    page.on("console", m => result.consoleLog.push({ type: m.type(), text: m.text(), url: m.location().url }));
+    page.on("pageerror", e => result.pageErrors.push(String(e && e.stack || e)));
+    page.on("response", r => { if (r.status() >= 400) result.failedResponses.push(r.status() + " " + r.url()); });
+    page.on("requestfailed", r => {
+      const reason = r.failure() && r.failure().errorText;
+      // a player cancelling its own download (e.g. on a quality switch) is no failure
+      if (reason === "net::ERR_ABORTED" && !result.unexpectedRequests.includes(r.url())) log("aborted by the page: " + r.url());
+      else result.failedRequests.push(r.url() + " " + reason);
+    });
+
+    const state = () => page.evaluate(() => {
+      const v = document.getElementById("video");
+      return { ready: window.playerPage.ready, errors: window.playerPage.errors, warnings: window.playerPage.warnings,
+        currentTime: v.currentTime, width: v.videoWidth, height: v.videoHeight, paused: v.paused, ended: v.ended,
+        readyState: v.readyState };
+    });
+    // Waits for cond(state); returns the last state, or throws with it when the time is up or the page reports an error.
+    const waitFor = async (what, cond, timeoutMs = config.stepTimeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      let s;
+      for (;;) {
+        s = await state();
+        if (s.errors.length) throw new Error(what + ": the page reported an error: " + s.errors.join("; "));
+        if (cond(s)) return s;
+        if (Date.now() > deadline) throw new Error(what + ": not within " + timeoutMs + " ms; last state " + JSON.stringify(s));
+        await page.waitForTimeout(100);
+      }
+    };
+
+    log("open " + config.url);
+    await page.goto(config.url);
+    await waitFor("player ready", s => s.ready);
+    result.ready = true;
+    result.poster = await page.evaluate(async () => {
+      const v = document.getElementById("video");
+      if (!v.poster) return null;
+      const img = new Image();
+      img.src = v.poster;
+      await img.decode().catch(() => {});
+      return { src: v.poster, width: img.naturalWidth, height: img.naturalHeight };
+    });
+    log("ready; play");
+    await page.evaluate(() => document.getElementById("video").play());
+    let s = await waitFor("play to " + config.playSeconds + " s", s => s.currentTime >= config.playSeconds,
+      config.playSeconds * 1000 + config.stepTimeoutMs);
+    result.playedTo = s.currentTime;
+    log("played to " + s.currentTime.toFixed(2) + " s showing " + s.width + "x" + s.height);
+
+    // Every switch must change the picture: the rendition on screen now comes last.
+    const order = config.renditions.filter(r => !(r.width === s.width && r.height === s.height))
+      .concat(config.renditions.filter(r => r.width === s.width && r.height === s.height));
+    for (const r of order) {
+      const before = await state();
+      log("select " + r.id + " at " + before.currentTime.toFixed(2) + " s");
+      const t0 = Date.now();
+      await page.selectOption("#quality", r.id);
+      const switched = { id: r.id, expected: [r.width, r.height], observed: null, fromTime: before.currentTime,
+        shownAt: null, playedTo: null, ms: null, error: null };
+      result.switches.push(switched);
+      try {
+        const shown = await waitFor("show " + r.id, s => s.width === r.width && s.height === r.height);
+        switched.shownAt = shown.currentTime;
+        switched.ms = Date.now() - t0;
+        // still playing on the new rendition
+        const later = await waitFor("keep playing " + r.id, s => s.currentTime >= shown.currentTime + 0.5);
+        switched.playedTo = later.currentTime;
+        switched.observed = [later.width, later.height];
+        log("showing " + later.width + "x" + later.height + " after " + switched.ms + " ms");
+      } catch (e) {
+        const last = await state();
+        switched.observed = [last.width, last.height];
+        switched.error = e.message;
+        log(e.message);
+      }
+    }
+    await page.selectOption("#quality", "auto");
+    await page.waitForTimeout(300);
+    log("done at " + (await state()).currentTime.toFixed(2) + " s");
+  } finally {
+    // what the page itself reports, and a picture for humans, however far the run got
+    const page = context.pages()[0];
+    if (page) {
+      await page.evaluate(() => ({ errors: window.playerPage.errors, warnings: window.playerPage.warnings }))
+        .then(p => { result.playerErrors = p.errors; result.playerWarnings = p.warnings; }, e => log("cannot read the page state: " + e.message));
+      await page.screenshot({ path: config.screenshot }).catch(e => log("screenshot failed: " + e.message));
+    }
+    await context.close();
+  }
+}
+
+run().catch(e => { result.fatal = String(e && e.stack || e); })
+  .finally(() => { process.stdout.write(JSON.stringify(result) + "\n"); });
