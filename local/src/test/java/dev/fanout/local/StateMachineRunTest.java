@@ -65,6 +65,9 @@ class StateMachineRunTest {
         assertEquals("jobs/" + clean.outcome().jobId() + "/manifest.mpd", done.detail().path("output").path("manifest").asText());
         assertEquals("jobs/" + clean.outcome().jobId() + "/job.json", done.detail().path("output").path("jobRecord").asText());
         assertEquals(5.0, done.detail().path("durationSeconds").asDouble(), 0.05);
+        assertEquals("jobs/" + clean.outcome().jobId() + "/master.m3u8", done.detail().path("output").path("masterPlaylist").asText());
+        assertEquals("jobs/" + clean.outcome().jobId() + "/index.html", done.detail().path("output").path("playerPage").asText());
+        assertTrue(done.detail().path("output").path("playerUrl").isNull(), "no public base URL configured");
 
         fx.upload(source, "uploads/flaky.mp4");
         AtomicInteger chunk1Calls = new AtomicInteger();
@@ -104,6 +107,21 @@ class StateMachineRunTest {
         assertEquals(record.path("error").path("reason").asText(), job.events().get(0).detail().path("reason").asText());
         assertEquals("jobs/" + job.outcome().jobId() + "/job.json", job.events().get(0).detail().path("output").path("jobRecord").asText());
         assertEquals(1, job.statesEntered().stream().filter(s -> s.equals("Probe and plan")).count(), "a permanent error is not retried");
+    }
+
+    @Test
+    void withAPublicBaseUrlTheRecordAndTheEventCarryViewerUrls() throws Exception {
+        fx.upload(source, "uploads/public.mp4");
+        Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+        settings.put("PUBLIC_BASE_URL", "https://d1234.cloudfront.example");
+        PipelineFixture.Job job = fx.run("uploads/public.mp4", settings);
+        assertTrue(job.outcome().succeeded(), job.outcome().result()::toString);
+        String base = "https://d1234.cloudfront.example/jobs/" + job.outcome().jobId() + "/";
+        JsonNode urls = job.record().path("outputs").path("urls");
+        assertEquals(base + "index.html", urls.path("playerPage").asText());
+        assertEquals(base + "manifest.mpd", urls.path("manifest").asText());
+        assertEquals(base + "master.m3u8", urls.path("masterPlaylist").asText());
+        assertEquals(base + "index.html", job.events().get(0).detail().path("output").path("playerUrl").asText());
     }
 
     @Test

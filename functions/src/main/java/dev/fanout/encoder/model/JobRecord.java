@@ -40,8 +40,14 @@ public record JobRecord(
     public record Timings(double probeSeconds, double chunkEncodeSeconds, double chunkEncodeMaxSeconds,
                           double chunkUploadSeconds, Double audioSeconds, double packageSeconds, double wallSeconds) {}
 
-    /** Keys in the output bucket: the DASH manifest and the HLS master playlist. */
-    public record Outputs(String bucket, String prefix, String manifest, String masterPlaylist, String playerPage, long totalBytes) {}
+    /**
+     * Keys in the output bucket: the DASH manifest, the HLS master playlist and the player page;
+     * {@code urls} where viewers reach them, when the deployment has a public base URL (ViewerCdn).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Outputs(String bucket, String prefix, String manifest, String masterPlaylist, String playerPage, long totalBytes, Urls urls) {}
+
+    public record Urls(String playerPage, String manifest, String masterPlaylist) {}
 
     /** @param error a dotted name such as InvalidInput.Truncated; @param reason what was wrong, for a person */
     public record Failure(String error, String reason) {}

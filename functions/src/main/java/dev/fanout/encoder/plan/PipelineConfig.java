@@ -21,6 +21,7 @@ import java.util.Map;
  *   <li>{@code MAX_INPUT_BYTES}, {@code MAX_DURATION_SECONDS}, {@code MAX_LONG_SIDE}, {@code MAX_SHORT_SIDE}</li>
  *   <li>{@code FFMPEG_PATH}, {@code FFPROBE_PATH} – default /opt/bin/… (the layer)</li>
  *   <li>{@code FFMPEG_TIMEOUT_SECONDS}, {@code FFPROBE_TIMEOUT_SECONDS}, {@code WORK_DIR}</li>
+ *   <li>{@code PUBLIC_BASE_URL} – optional; where viewers reach output keys (job.json and events carry URLs)</li>
  * </ul>
  */
 public record PipelineConfig(
@@ -34,7 +35,8 @@ public record PipelineConfig(
         Path ffprobe,
         Duration ffmpegTimeout,
         Duration ffprobeTimeout,
-        Path workDir) {
+        Path workDir,
+        String publicBaseUrl) {
 
     /** Checked before any expensive work. */
     public record Limits(long maxInputBytes, double maxDurationSeconds, int maxLongSide, int maxShortSide) {}
@@ -59,7 +61,23 @@ public record PipelineConfig(
                 Path.of(env.getOrDefault("FFPROBE_PATH", "/opt/bin/ffprobe")),
                 Duration.ofSeconds((long) positive(env, "FFMPEG_TIMEOUT_SECONDS", 840)),
                 Duration.ofSeconds((long) positive(env, "FFPROBE_TIMEOUT_SECONDS", 120)),
-                Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir"))));
+                Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir"))),
+                baseUrl(env.get("PUBLIC_BASE_URL")));
+    }
+
+    /** {@code https://…/} where viewers reach the output bucket's keys (e.g. a CloudFront domain), or null. */
+    static String baseUrl(String v) {
+        if (v == null || v.isBlank()) return null;
+        String url = v.strip();
+        if (!url.startsWith("https://") && !url.startsWith("http://")) {
+            throw new IllegalArgumentException("PUBLIC_BASE_URL='" + v + "' must start with https:// (or http://)");
+        }
+        return url.endsWith("/") ? url : url + "/";
+    }
+
+    /** The viewer URL of an output key, or null when no {@code PUBLIC_BASE_URL} is set. */
+    public String publicUrl(String key) {
+        return publicBaseUrl == null ? null : publicBaseUrl + key;
     }
 
     public String requireOutputBucket() {

@@ -49,8 +49,10 @@ public final class Messages {
 
     public record PackageRequest(String jobId, String outputBucket, String planKey) {}
 
-    public record PackageResult(String jobId, String outputBucket, String outputPrefix, String manifestKey, String jobRecordKey,
-                                int renditions, int segmentCount, double durationSeconds) {}
+    /** What the completion event announces: keys in the output bucket, and the page's URL when there is a public one. */
+    public record PackageResult(String jobId, String outputBucket, String outputPrefix, String manifestKey, String masterPlaylistKey,
+                                String playerPageKey, String playerUrl, String jobRecordKey, int renditions, int segmentCount,
+                                double durationSeconds) {}
 
     /**
      * Records a failed job. {@code error} and {@code cause} are what the state machine's Catch

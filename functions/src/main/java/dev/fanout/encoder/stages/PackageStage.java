@@ -35,9 +35,11 @@ public final class PackageStage {
     private static final int PARALLEL_READS = 16;
 
     private final ObjectStore store;
+    private final PipelineConfig config;
 
     public PackageStage(ObjectStore store, PipelineConfig config) {
         this.store = store;
+        this.config = config;
     }
 
     public PackageResult run(PackageRequest request) {
@@ -58,15 +60,25 @@ public final class PackageStage {
         store.putText(layout.bucket(), layout.playerPageKey(), playerPage(plan, presentation, thumbnails), "text/html; charset=utf-8");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
-        JobRecord record = successRecord(plan, presentation, chunks, audio, thumbnails, packageSeconds);
+        JobRecord record = successRecord(plan, presentation, chunks, audio, thumbnails, packageSeconds, urls(layout));
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // The job is published: its intermediate records go now (the bucket's lifecycle rule
         // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
         // still finds either the plan or the finished job.json.
         store.deletePrefix(layout.bucket(), layout.workPrefix(), layout.planKey()::equals);
         store.deletePrefix(layout.bucket(), layout.workPrefix(), key -> false);
-        return new PackageResult(plan.jobId(), layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.jobRecordKey(),
-                plan.renditions().size(), plan.segmentCount(), presentation.durationSeconds());
+        return result(plan.jobId(), layout, plan.renditions().size(), plan.segmentCount(), presentation.durationSeconds());
+    }
+
+    private PackageResult result(String jobId, JobLayout layout, int renditions, int segments, double durationSeconds) {
+        return new PackageResult(jobId, layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),
+                layout.playerPageKey(), config.publicUrl(layout.playerPageKey()), layout.jobRecordKey(), renditions, segments, durationSeconds);
+    }
+
+    private JobRecord.Urls urls(JobLayout layout) {
+        if (config.publicBaseUrl() == null) return null;
+        return new JobRecord.Urls(config.publicUrl(layout.playerPageKey()), config.publicUrl(layout.manifestKey()),
+                config.publicUrl(layout.masterPlaylistKey()));
     }
 
     /** A retry after this stage published the job and removed its plan: answer from job.json. */
@@ -77,8 +89,7 @@ public final class PackageStage {
             throw new EncodeFailedException("MissingPlan", "s3://" + request.outputBucket() + "/" + request.planKey()
                     + " does not exist and the job has not been published; the work files were deleted before packaging");
         }
-        return new PackageResult(done.jobId(), layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.jobRecordKey(),
-                done.ladder().size(), done.segmentCount(), done.durationSeconds());
+        return result(done.jobId(), layout, done.ladder().size(), done.segmentCount(), done.durationSeconds());
     }
 
     /** The page names the files beside it; the poster only when the thumbnail stage wrote one. */
@@ -126,7 +137,7 @@ public final class PackageStage {
     }
 
     static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails,
-                                   double packageSeconds) {
+                                   double packageSeconds, JobRecord.Urls urls) {
         List<JobRecord.LadderEntry> ladder = new ArrayList<>();
         for (int i = 0; i < plan.renditions().size(); i++) {
             Rendition r = plan.renditions().get(i);
@@ -146,7 +157,7 @@ public final class PackageStage {
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
                 new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),
-                layout.playerPageKey(), bytes), thumbnails, null, Instant.now().toString());
+                layout.playerPageKey(), bytes, urls), thumbnails, null, Instant.now().toString());
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
