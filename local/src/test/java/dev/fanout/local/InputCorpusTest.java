@@ -269,7 +269,8 @@ class InputCorpusTest {
         for (String mention : c.reasonMentions()) assertTrue(reason.contains(mention), "reason mentions '" + mention + "': " + reason);
         assertFalse(reason.contains("Exception") || reason.contains("\tat "), "a reason, not a stack trace: " + reason);
         assertEquals(key, record.path("input").path("key").asText());
-        assertFalse(job.statesEntered().contains("Encode video and audio"), "rejected before any encoding: " + job.statesEntered());
+        assertEquals(List.of("Probe and plan", "Record failure", "Announce failure", "Encoding failed"), job.statesEntered(),
+                "rejected by the probe, before any encoding");
         assertFalse(Files.exists(job.dir().resolve("manifest.mpd")), "no manifest for a failed job");
         assertEquals(before, sha256(key), "input bytes unchanged");
         assertEquals(etagBefore, fx.store.head(PipelineFixture.INPUT, key).orElseThrow().eTag(), "input object not rewritten");
