@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The whole pipeline in LocalStack: the shaded Lambda jar deployed as the six functions of
+ * The whole pipeline in LocalStack: the shaded Lambda jar deployed as the seven functions of
  * template.yaml (with the ffmpeg binaries bundled), the real ASL with LocalStack ARNs, the S3
  * trigger; a generated MP4 uploaded to the input bucket starts it exactly as on AWS. Checked:
  * the trigger started an execution, it SUCCEEDED, job.json says SUCCEEDED, every file the

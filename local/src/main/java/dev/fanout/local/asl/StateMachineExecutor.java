@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs an Amazon States Language definition (JSONPath flavour) in this JVM: Task, Map (inline and
- * distributed, with an S3 ItemReader), Parallel, Pass, Succeed and Fail; InputPath, Parameters,
+ * distributed, with an S3 ItemReader), Parallel, Choice, Pass, Succeed and Fail; InputPath, Parameters,
  * ItemSelector, ResultSelector, ResultPath and OutputPath; Retry (interval, backoff, max delay,
  * full jitter) and Catch. The whole definition is checked when loaded: any state type, field,
  * path form or intrinsic function it does not implement is refused by name, never skipped.
