@@ -8,14 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -230,7 +227,7 @@ class InputCorpusTest {
     void encodesCorrectly(Accepted c) throws Exception {
         Path src = c.source().make(dir.resolve(slug(c.name()) + ".mp4"));
         fx.upload(src, c.key());
-        String before = sha256(c.key());
+        String before = fx.inputSha256(c.key());
 
         PipelineFixture.Job job = fx.run(c.key(), SMALL);
 
@@ -246,7 +243,7 @@ class InputCorpusTest {
         int segmentFrames = (int) Math.max(1, Math.round((double) num / den)); // SEGMENT_SECONDS = 1
         check.assertComplete(job.dir(), src, c.frames(), num, den, segmentFrames, c.audio(), c.psnrReference());
         c.property().check(src, job);
-        assertEquals(before, sha256(c.key()), "input bytes unchanged");
+        assertEquals(before, fx.inputSha256(c.key()), "input bytes unchanged");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -254,7 +251,7 @@ class InputCorpusTest {
     void failsWithANamedErrorBeforeEncoding(Rejected c) throws Exception {
         String key = "uploads/" + slug(c.name()) + ".mp4";
         fx.upload(c.source().make(dir.resolve(slug(c.name()) + ".mp4")), key);
-        String before = sha256(key);
+        String before = fx.inputSha256(key);
         String etagBefore = fx.store.head(PipelineFixture.INPUT, key).orElseThrow().eTag();
         Map<String, String> settings = new HashMap<>(SMALL);
         settings.putAll(c.settings());
@@ -272,7 +269,7 @@ class InputCorpusTest {
         assertEquals(List.of("Probe and plan", "Record failure", "Announce failure", "Encoding failed"), job.statesEntered(),
                 "rejected by the probe, before any encoding");
         assertFalse(Files.exists(job.dir().resolve("manifest.mpd")), "no manifest for a failed job");
-        assertEquals(before, sha256(key), "input bytes unchanged");
+        assertEquals(before, fx.inputSha256(key), "input bytes unchanged");
         assertEquals(etagBefore, fx.store.head(PipelineFixture.INPUT, key).orElseThrow().eTag(), "input object not rewritten");
         assertEquals(0, listener.connections(), "no input made ffmpeg connect to a URL it names");
     }
@@ -453,16 +450,5 @@ class InputCorpusTest {
 
     static String slug(String name) {
         return name.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("(^-|-$)", "");
-    }
-
-    static String sha256(String key) throws Exception {
-        Path tmp = Files.createTempFile(dir, "check", ".bin");
-        fx.store.download(PipelineFixture.INPUT, key, tmp);
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(tmp)) {
-            in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md));
-        }
-        Files.delete(tmp);
-        return HexFormat.of().formatHex(md.digest());
     }
 }

@@ -4,13 +4,23 @@ import dev.fanout.encoder.storage.ObjectStore;
 import dev.fanout.local.asl.LocalLambdaInvoker;
 import dev.fanout.local.asl.StateMachineExecutor;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 /**
  * An embedded S3 store with input/output buckets and the shipped ffmpeg, for end-to-end tests.
@@ -61,6 +71,51 @@ final class PipelineFixture implements AutoCloseable {
 
     void upload(Path file, String key) {
         store.upload(file, INPUT, key, "video/mp4");
+    }
+
+    /** SHA-256 (hex) of an uploaded object, streamed from the store: the input must never change. */
+    String inputSha256(String key) throws IOException {
+        Path copy = Files.createTempFile(dir, "input", ".bin");
+        try {
+            store.download(INPUT, key, copy);
+            MessageDigest md = sha256();
+            try (InputStream in = Files.newInputStream(copy)) {
+                in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), md));
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } finally {
+            Files.delete(copy);
+        }
+    }
+
+    /**
+     * SHA-256 (hex) of every published file of a job folder but job.json (which records timings), by
+     * relative path; the player page with its job id (the folder name) blanked, since it names its job.
+     * Two runs of the same source and settings must give equal maps.
+     */
+    static Map<String, String> publishedDigests(Path jobDir) {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(jobDir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                String rel = jobDir.relativize(p).toString();
+                if (rel.equals("job.json")) continue;
+                byte[] bytes = rel.equals("index.html")
+                        ? Files.readString(p).replace(jobDir.getFileName().toString(), "<jobId>").getBytes(StandardCharsets.UTF_8)
+                        : Files.readAllBytes(p);
+                out.put(rel, HexFormat.of().formatHex(sha256().digest(bytes)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs a job for an uploaded key and copies its output prefix to a folder. */

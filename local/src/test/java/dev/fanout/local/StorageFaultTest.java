@@ -6,16 +6,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +48,7 @@ class StorageFaultTest {
         assertTrue(calm.outcome().succeeded(), calm.outcome().result()::toString);
 
         fx.upload(source, "uploads/stormy.mp4");
-        String inputBefore = sha256(fx.store, "input", "uploads/stormy.mp4");
+        String inputBefore = fx.inputSha256("uploads/stormy.mp4");
         String job = "/output/(jobs|work)/stormy-[0-9a-f]{12}/";
         List<Rule> rules = List.of(
                 // within the SDK's retries (6 attempts)
@@ -84,9 +77,9 @@ class StorageFaultTest {
         assertEquals(2, chunk2Calls.get(), "chunk 2 ran again after its upload failed");
         assertEquals(2, packageCalls.get(),
                 "the package step ran again after exhausting the SDK's retries on the manifest");
-        Map<String, String> expected = digests(calm.dir());
-        assertEquals(expected, digests(stormy.dir()), "same files, same bytes as the fault-free run");
-        assertEquals(inputBefore, sha256(fx.store, "input", "uploads/stormy.mp4"), "the input object is unchanged");
+        assertEquals(PipelineFixture.publishedDigests(calm.dir()), PipelineFixture.publishedDigests(stormy.dir()),
+                "same files, same bytes as the fault-free run");
+        assertEquals(inputBefore, fx.inputSha256("uploads/stormy.mp4"), "the input object is unchanged");
     }
 
     @Test
@@ -101,31 +94,5 @@ class StorageFaultTest {
         assertTrue(job.outcome().succeeded(), () -> job.outcome().result() + "\ninjected: " + proxy.injected());
         assertEquals(1, proxy.fired(stall));
         assertTrue(seconds < 60, "the stalled read was abandoned after ffmpeg's read timeout, not the probe's time limit: " + seconds + " s");
-    }
-
-    /** SHA-256 of every published file but job.json (which records timings), by relative path; the
-     *  player page with its job id (the folder name) blanked, since it names its job. */
-    static Map<String, String> digests(Path root) {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                String rel = root.relativize(p).toString();
-                byte[] bytes = rel.equals("index.html")
-                        ? Files.readString(p).replace(root.getFileName().toString(), "<jobId>").getBytes(java.nio.charset.StandardCharsets.UTF_8)
-                        : Files.readAllBytes(p);
-                if (!rel.equals("job.json")) out.put(rel, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
-    }
-
-    static String sha256(dev.fanout.encoder.storage.ObjectStore store, String bucket, String key) throws Exception {
-        Path copy = Files.createTempFile(dir, "input", ".mp4");
-        store.download(bucket, key, copy);
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(copy)));
     }
 }
