@@ -70,11 +70,16 @@ public final class LocalStateMachine {
     public LocalEventBus events() { return events; }
 
     public Outcome run(String bucket, String key) {
-        long t0 = System.nanoTime();
         String etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
         ObjectNode input = JsonNodeFactory.instance.objectNode().put("bucket", bucket).put("key", key).put("etag", etag);
-        String jobId = JobIds.of(bucket, key, etag);
-        StateMachineExecutor.Result result = executor.execute(input, jobId);
+        return execute(input, JobIds.of(bucket, key, etag));
+    }
+
+    /** One execution with the input the trigger sends ({@code {"bucket", "key", "etag"}}) under the given name. */
+    public Outcome execute(JsonNode input, String executionName) {
+        long t0 = System.nanoTime();
+        String jobId = JobIds.of(input.path("bucket").asText(), input.path("key").asText(), input.path("etag").asText(""));
+        StateMachineExecutor.Result result = executor.execute(input, executionName);
         return new Outcome(result, jobId, Duration.ofNanos(System.nanoTime() - t0));
     }
 

@@ -37,7 +37,15 @@ final class FaultInjectingProxy implements AutoCloseable {
         static Rule presigned(String name, String method, String pathRegex, int times, int status, String errorCode) {
             return new Rule(name, method, Pattern.compile(pathRegex), true, times, status, errorCode);
         }
+
+        /** Accepts the request and never answers: a connection that stalls. */
+        static Rule stall(String name, String method, String pathRegex, boolean presignedOnly, int times) {
+            return new Rule(name, method, Pattern.compile(pathRegex), presignedOnly, times, STALL, "");
+        }
     }
+
+    /** The status of a rule that answers nothing. */
+    static final int STALL = 0;
 
     private final ServerSocket server;
     private final int upstreamPort;
@@ -90,7 +98,13 @@ final class FaultInjectingProxy implements AutoCloseable {
             if (rule != null) {
                 // A client waiting for "100 Continue" has not sent its body; any other body is read and dropped.
                 if (!headText.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue")) discard(in, contentLength(headText));
-                injected.add(method + " " + path + " -> " + rule.status());
+                injected.add(method + " " + path + " -> " + (rule.status() == STALL ? "stalled" : rule.status()));
+                if (rule.status() == STALL) {
+                    // hold the connection until the client gives up (or a minute passes)
+                    client.setSoTimeout(60_000);
+                    while (in.read() >= 0) { /* discard */ }
+                    return;
+                }
                 reply(client.getOutputStream(), rule);
                 return;
             }

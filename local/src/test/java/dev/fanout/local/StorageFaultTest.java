@@ -89,6 +89,20 @@ class StorageFaultTest {
         assertEquals(inputBefore, sha256(fx.store, "input", "uploads/stormy.mp4"), "the input object is unchanged");
     }
 
+    @Test
+    void aSourceConnectionThatStallsIsDroppedAndReopenedNotMistakenForABadFile() throws Exception {
+        fx.upload(source, "uploads/stalled.mp4");
+        Rule stall = Rule.stall("ffprobe's first read of the source stalls", "GET", "/input/uploads/stalled\\.mp4", true, 1);
+        proxy.add(stall);
+        long t0 = System.nanoTime();
+        PipelineFixture.Job job = fx.run("uploads/stalled.mp4", SETTINGS);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        // without ffmpeg's read timeout this ended as InvalidInput.ProbeTimeout when the probe's time limit struck
+        assertTrue(job.outcome().succeeded(), () -> job.outcome().result() + "\ninjected: " + proxy.injected());
+        assertEquals(1, proxy.fired(stall));
+        assertTrue(seconds < 60, "the stalled read was abandoned after ffmpeg's read timeout, not the probe's time limit: " + seconds + " s");
+    }
+
     /** SHA-256 of every published file but job.json (which records timings), by relative path; the
      *  player page with its job id (the folder name) blanked, since it names its job. */
     static Map<String, String> digests(Path root) {

@@ -37,6 +37,11 @@ public final class StartExecutionHandler implements RequestHandler<S3Event, Star
         this(sfnStarter(System.getenv()));
     }
 
+    /** With explicit settings ({@code STATE_MACHINE_ARN}, endpoint, credentials), e.g. a local Step Functions endpoint. */
+    public StartExecutionHandler(Map<String, String> env) {
+        this(sfnStarter(env));
+    }
+
     StartExecutionHandler(ExecutionStarter starter) {
         this.starter = starter;
     }

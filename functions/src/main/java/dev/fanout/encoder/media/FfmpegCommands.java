@@ -37,14 +37,20 @@ public final class FfmpegCommands {
         if (!input.startsWith("/")) {
             // S3 answers 500/503 (SlowDown) now and then under fan-out load: reconnect with backoff
             // (1, 3, 7 s…) instead of failing the read, on HTTP 5xx and on dropped connections.
+            // A read that stalls (no byte for SOURCE_STALL_SECONDS) is a network error too: reconnect,
+            // rather than sit until the process's time limit and be mistaken for a crafted file.
             c.addAll(List.of("-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_on_http_error", "5xx",
-                    "-reconnect_delay_max", String.valueOf(SOURCE_RECONNECT_DELAY_MAX_SECONDS)));
+                    "-reconnect_delay_max", String.valueOf(SOURCE_RECONNECT_DELAY_MAX_SECONDS),
+                    "-rw_timeout", String.valueOf(SOURCE_STALL_SECONDS * 1_000_000L)));
         }
         return c;
     }
 
     /** ffmpeg's longest single wait before it gives up reconnecting to the source. */
     static final int SOURCE_RECONNECT_DELAY_MAX_SECONDS = 8;
+
+    /** Seconds without a byte from the source before ffmpeg gives up on a connection. */
+    static final int SOURCE_STALL_SECONDS = 10;
 
     public static List<String> probe(Path ffprobe, String input) {
         // warnings too: the demuxer reports a skipped external data reference only as a warning
