@@ -2,7 +2,9 @@
 // observed as one JSON object on stdout; PlayerPageBrowserTest asserts on it.
 //   node play-page.cjs config.json
 // config: { playwrightCore (its folder), chromium, userDataDir, url, routes: {cdnUrl: localFile}, renditions: [{id, width, height}],
-//           playSeconds, screenshot, stepTimeoutMs }
+//           playSeconds, screenshot, stepTimeoutMs,
+//           preview (optional): { hoverTimes: [s], seekTime, dragFrom, dragTo, screenshot, parserCases: [{text, base, times}],
+//                                 brokenTrack: body served for the track on a second page load, or null } }
 // The player libraries' CDN URLs are fulfilled from the local npm files named in routes, with the
 // CDN's CORS header, so the browser checks the page's integrity hashes against those bytes. Any
 // other request leaving the local server is aborted and reported.
@@ -14,7 +16,8 @@ const { chromium } = require(config.playwrightCore);
 const origin = new URL(config.url).origin;
 const result = {
   ready: false, poster: null, playedTo: null, switches: [], consoleLog: [], pageErrors: [], playerErrors: [],
-  playerWarnings: [], unexpectedRequests: [], failedResponses: [], failedRequests: [], fatal: null
+  playerWarnings: [], unexpectedRequests: [], failedResponses: [], failedRequests: [], thumbnailResponses: [],
+  preview: null, fatal: null
 };
 const started = Date.now();
 const log = text => result.consoleLog.push({ type: "driver", text: ((Date.now() - started) / 1000).toFixed(1) + " s " + text });
@@ -41,7 +44,10 @@ async function run() {
     const page = context.pages()[0] || await context.newPage();
     page.on("console", m => result.consoleLog.push({ type: m.type(), text: m.text(), url: m.location().url }));
     page.on("pageerror", e => result.pageErrors.push(String(e && e.stack || e)));
-    page.on("response", r => { if (r.status() >= 400) result.failedResponses.push(r.status() + " " + r.url()); });
+    page.on("response", r => {
+      if (r.status() >= 400) result.failedResponses.push(r.status() + " " + r.url());
+      if (new URL(r.url()).pathname.includes("/thumbnails/")) result.thumbnailResponses.push(r.status() + " " + r.url());
+    });
     page.on("requestfailed", r => {
       const reason = r.failure() && r.failure().errorText;
       // a player cancelling its own download (e.g. on a quality switch) is no failure
@@ -116,6 +122,7 @@ async function run() {
     }
     await page.selectOption("#quality", "auto");
     await page.waitForTimeout(300);
+    if (config.preview) result.preview = await checkPreviews(page, state, waitFor);
     log("done at " + (await state()).currentTime.toFixed(2) + " s");
   } finally {
     // what the page itself reports, and a picture for humans, however far the run got
@@ -127,6 +134,126 @@ async function run() {
     }
     await context.close();
   }
+}
+
+// Hovers, clicks, drags and keys on the page's seek bar with the video paused; reports what the
+// preview showed (PlayerPageBrowserTest compares it with the job's thumbnail track) and where the video went.
+async function checkPreviews(page, state, waitFor) {
+  const cfg = config.preview;
+  const out = { thumbnails: null, duration: null, bar: null, hovers: [], seek: null, drag: null, key: null, parsed: null, brokenTrack: null };
+  const thumbs = () => page.evaluate(() => {
+    const t = window.playerPage.thumbnails;
+    return { status: t.status, cues: t.cues, rejected: t.rejected, barHidden: document.getElementById("seek").hidden };
+  });
+  const deadline = Date.now() + config.stepTimeoutMs;
+  while ((await thumbs()).status === "loading" && Date.now() < deadline) await page.waitForTimeout(100);
+  out.thumbnails = await thumbs();
+  log("thumbnails " + JSON.stringify(out.thumbnails));
+  if (out.thumbnails.status !== "ready") return out;
+  await page.evaluate(() => document.getElementById("video").pause());
+  const geometry = await page.evaluate(() => {
+    const r = document.getElementById("seek").getBoundingClientRect();
+    return { duration: document.getElementById("video").duration, bar: { left: r.left, top: r.top, width: r.width, height: r.height } };
+  });
+  out.duration = geometry.duration;
+  out.bar = geometry.bar;
+  const xAt = t => out.bar.left + out.bar.width * t / out.duration;
+  const y = out.bar.top + out.bar.height / 2;
+  const shown = () => page.evaluate(() => {
+    const tile = getComputedStyle(document.getElementById("preview-tile"));
+    const box = document.getElementById("preview");
+    const r = box.getBoundingClientRect();
+    return { shown: window.playerPage.thumbnails.shown, visible: !box.hidden, backgroundImage: tile.backgroundImage,
+      backgroundPosition: tile.backgroundPosition, width: tile.width, height: tile.height,
+      label: document.getElementById("preview-time").textContent, box: { left: r.left, right: r.right, bottom: r.bottom } };
+  });
+  for (const t of cfg.hoverTimes) {
+    await page.mouse.move(xAt(t), y);
+    await page.waitForTimeout(50);
+    const seen = Object.assign({ target: t }, await shown());
+    out.hovers.push(seen);
+    log("hover " + t.toFixed(3) + " s: " + JSON.stringify(seen.shown));
+  }
+  await page.mouse.move(xAt(cfg.hoverTimes[1]), y);
+  await page.waitForTimeout(100);
+  // the sheet is a CSS background: wait until the browser has it before taking the picture
+  await page.evaluate(() => new Promise(resolve => {
+    const img = new Image();
+    img.onload = img.onerror = resolve;
+    img.src = window.playerPage.thumbnails.shown.sheet;
+  }));
+  await page.screenshot({ path: cfg.screenshot });
+
+  const seekState = () => page.evaluate(() => {
+    const v = document.getElementById("video");
+    return { currentTime: v.currentTime, seeking: v.seeking, paused: v.paused };
+  });
+  const settle = async (what, t) => {
+    const end = Date.now() + config.stepTimeoutMs;
+    let s;
+    for (;;) {
+      s = await seekState();
+      if (!s.seeking && Math.abs(s.currentTime - t) < 0.5) return s;
+      if (Date.now() > end) { log(what + ": video at " + JSON.stringify(s)); return s; }
+      await page.waitForTimeout(50);
+    }
+  };
+  await page.mouse.move(xAt(cfg.seekTime), y);
+  await page.mouse.down();
+  await page.mouse.up();
+  out.seek = Object.assign({ target: cfg.seekTime }, await settle("click", cfg.seekTime));
+  log("clicked at " + cfg.seekTime + " s: video at " + out.seek.currentTime);
+
+  await page.mouse.move(xAt(cfg.dragFrom), y);
+  await page.mouse.down();
+  await page.mouse.move(xAt(cfg.dragTo), y, { steps: 8 });
+  const during = await shown();
+  const before = (await seekState()).currentTime;
+  await page.mouse.up();
+  out.drag = Object.assign({ from: cfg.dragFrom, target: cfg.dragTo, previewWhileDragging: during, timeWhileDragging: before },
+    await settle("drag", cfg.dragTo));
+  log("dragged to " + cfg.dragTo + " s: video at " + out.drag.currentTime);
+
+  await page.mouse.move(out.bar.left + out.bar.width / 2, out.bar.top - 200); // off the bar
+  await page.focus("#seek");
+  const from = (await seekState()).currentTime;
+  await page.keyboard.press("ArrowRight");
+  const keyPreview = await shown(); // before it fades
+  const afterKey = await settle("ArrowRight", from + 5);
+  out.key = { key: "ArrowRight", from, currentTime: afterKey.currentTime, preview: keyPreview };
+  log("ArrowRight from " + from + " s: video at " + afterKey.currentTime);
+
+  out.parsed = await page.evaluate(cases => cases.map(c => {
+    const t = window.playerPage.thumbnails;
+    const p = t.parse(c.text, c.base);
+    return p && { cues: p.cues, rejected: p.rejected, at: c.times.map(time => t.cueAt(p.cues, time)) };
+  }), cfg.parserCases);
+
+  if (cfg.brokenTrack !== null) out.brokenTrack = await loadWithBrokenTrack(page.context(), cfg.brokenTrack);
+  return out;
+}
+
+// The same page on a second tab whose track is answered with a broken body: the page must still
+// play, without the seek bar, with a warning and no error.
+async function loadWithBrokenTrack(context, body) {
+  const page = await context.newPage();
+  const seen = { ready: false, thumbnails: null, barHidden: null, errors: null, warnings: null, pageErrors: [], consoleErrors: [] };
+  page.on("pageerror", e => seen.pageErrors.push(String(e)));
+  page.on("console", m => { if (m.type() === "error") seen.consoleErrors.push(m.text()); });
+  await page.route(url => new URL(url).pathname.endsWith(".vtt"), route => route.fulfill({ status: 200, contentType: "text/vtt", body }));
+  await page.goto(config.url);
+  const deadline = Date.now() + config.stepTimeoutMs;
+  let s;
+  for (;;) {
+    s = await page.evaluate(() => ({ ready: window.playerPage.ready, status: window.playerPage.thumbnails.status,
+      barHidden: document.getElementById("seek").hidden, errors: window.playerPage.errors, warnings: window.playerPage.warnings }));
+    if ((s.ready && s.status !== "loading") || s.errors.length || Date.now() > deadline) break;
+    await page.waitForTimeout(100);
+  }
+  Object.assign(seen, { ready: s.ready, thumbnails: s.status, barHidden: s.barHidden, errors: s.errors, warnings: s.warnings });
+  log("with a broken track: " + JSON.stringify(seen));
+  await page.close();
+  return seen;
 }
 
 run().catch(e => { result.fatal = String(e && e.stack || e); })

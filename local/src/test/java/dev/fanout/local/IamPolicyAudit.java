@@ -32,8 +32,12 @@ final class IamPolicyAudit {
     /** SAM policy templates that grant access to one resource named in their parameters. */
     static final Set<String> SCOPED_SAM_TEMPLATES = Set.of("LambdaInvokePolicy", "StepFunctionsExecutionPolicy");
 
+    /** An Allow statement as granted: who, which actions, on which resources. */
+    record Grant(String owner, List<String> actions, List<String> resources) {}
+
     private final String[] lines;
     private final List<String> violations = new ArrayList<>();
+    private final List<Grant> grants = new ArrayList<>();
 
     private IamPolicyAudit(String text) {
         this.lines = text.split("\n", -1);
@@ -41,13 +45,22 @@ final class IamPolicyAudit {
 
     /** Every violation, as "line N: what is wrong"; empty when the template passes. */
     static List<String> violations(String templateText) {
+        return read(templateText).violations;
+    }
+
+    /** Every Allow statement of the functions and the state machine. */
+    static List<Grant> grants(String templateText) {
+        return read(templateText).grants;
+    }
+
+    private static IamPolicyAudit read(String templateText) {
         IamPolicyAudit audit = new IamPolicyAudit(templateText);
         Node root = new Yaml(new LoaderOptions()).compose(new StringReader(templateText));
         Node resources = get(root, "Resources");
         if (resources instanceof MappingNode m) {
             for (NodeTuple t : m.getValue()) audit.resource(scalar(t.getKeyNode()), t.getValueNode());
         }
-        return audit.violations;
+        return audit;
     }
 
     private void resource(String name, Node resource) {
@@ -95,6 +108,7 @@ final class IamPolicyAudit {
 
     private void statement(String owner, Node statement) {
         if (!"Allow".equals(scalar(get(statement, "Effect")))) return; // a Deny only narrows
+        grants.add(new Grant(owner, values(get(statement, "Action")), values(get(statement, "Resource"))));
         String where = owner + " statement " + describe(statement);
         if (get(statement, "NotAction") != null || get(statement, "NotResource") != null) {
             violation(statement, where + ": NotAction/NotResource grants everything else");

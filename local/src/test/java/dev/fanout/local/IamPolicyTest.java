@@ -22,6 +22,18 @@ class IamPolicyTest {
         assertTrue(template.contains("events:PutEvents"), "sanity: the audit read the real template");
     }
 
+    @Test
+    void nothingMayChangeOrDeleteAnUpload() throws Exception {
+        String template = Files.readString(TemplateContractTest.ROOT.resolve("template.yaml"));
+        List<IamPolicyAudit.Grant> onInput = IamPolicyAudit.grants(template).stream()
+                .filter(g -> g.resources().stream().anyMatch(r -> r.contains("InputBucket"))).toList();
+        assertTrue(onInput.size() >= 3, "the probe, the encoders and the thumbnails read uploads: " + onInput);
+        for (IamPolicyAudit.Grant g : onInput) {
+            assertTrue(List.of("s3:GetObject", "s3:ListBucket").containsAll(g.actions()),
+                    g.owner() + " may only read the input bucket, but is granted " + g.actions() + " on " + g.resources());
+        }
+    }
+
     static String function(String policies) {
         return """
                 Resources:

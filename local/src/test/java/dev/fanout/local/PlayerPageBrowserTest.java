@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -49,6 +50,8 @@ class PlayerPageBrowserTest {
     static PipelineFixture.Job job;
     static OutputServer server;
     static List<Map<String, Object>> renditions = new ArrayList<>();
+    static List<ThumbnailsTest.Cue> cues;
+    static double durationSeconds;
 
     @BeforeAll
     static void encodeAndServe() throws Exception {
@@ -68,6 +71,9 @@ class PlayerPageBrowserTest {
         }
         assertEquals(List.of("640x360", "480x270", "320x180"),
                 renditions.stream().map(r -> r.get("width") + "x" + r.get("height")).toList(), "the ladder under test");
+        assertEquals("SUCCEEDED", job.record().path("thumbnails").path("status").asText(), "the job has thumbnails to preview");
+        durationSeconds = job.record().path("durationSeconds").asDouble();
+        cues = ThumbnailsTest.parseVtt(Files.readString(job.dir().resolve("thumbnails/thumbnails.vtt")));
         server = OutputServer.start(job.dir(), 0);
     }
 
@@ -137,6 +143,145 @@ class PlayerPageBrowserTest {
         assertEquals("[]", r.path("failedResponses").toString(), player + ": HTTP errors" + report);
         assertEquals("[]", r.path("failedRequests").toString(), player + ": failed requests" + report);
         assertEquals("[]", r.path("unexpectedRequests").toString(), player + ": requests to anywhere but the local server and the player's CDN URL" + report);
+        assertSeekPreviews(player, r, report);
+    }
+
+    /**
+     * The seek bar under the video: hovering shows the tile of the track's cue covering the time
+     * under the pointer (the sheet as the CSS background, moved by -x,-y, in a w×h box) and that
+     * time; a click, a drag and the right arrow key move the video there.
+     */
+    private static void assertSeekPreviews(String player, JsonNode r, String report) {
+        JsonNode p = r.path("preview");
+        String at = player + ": seek previews: ";
+        assertEquals("ready", p.path("thumbnails").path("status").asText(), at + "the track loaded" + report);
+        assertEquals(cues.size(), p.path("thumbnails").path("cues").asInt(), at + "every cue of the track" + report);
+        assertEquals(0, p.path("thumbnails").path("rejected").asInt(), at + "no cue rejected" + report);
+        assertFalse(p.path("thumbnails").path("barHidden").asBoolean(), at + "the bar shows" + report);
+        assertEquals(List.of("200 " + server.url() + "thumbnails/thumbnails.vtt", "200 " + server.url() + "thumbnails/sprite-001.jpg"),
+                jsonStrings(r.path("thumbnailResponses")), at + "the track and the sheet were fetched" + report);
+        double duration = p.path("duration").asDouble();
+        double secondsPerPixel = duration / p.path("bar").path("width").asDouble();
+        double barLeft = p.path("bar").path("left").asDouble(), barRight = barLeft + p.path("bar").path("width").asDouble();
+
+        JsonNode hovers = p.path("hovers");
+        assertEquals(hoverTimes().size(), hovers.size(), at + "one preview per hover" + report);
+        for (JsonNode h : hovers) {
+            double target = h.path("target").asDouble();
+            String where = at + "hovering at " + target + " s: ";
+            assertTrue(h.path("visible").asBoolean(), where + "the preview shows" + report);
+            double time = h.path("shown").path("time").asDouble();
+            assertEquals(target, time, secondsPerPixel, where + "the previewed time is the pointer's, to a pixel" + report);
+            assertShowsCue(cueAt(target), h, where, report);
+            assertEquals(clock(time), h.path("label").asText(), where + "the time under the tile" + report);
+            JsonNode box = h.path("box");
+            assertTrue(box.path("left").asDouble() >= barLeft - 0.5 && box.path("right").asDouble() <= barRight + 0.5,
+                    where + "the preview stays over the bar " + box + report);
+            assertTrue(box.path("bottom").asDouble() <= p.path("bar").path("top").asDouble(), where + "the preview is above the bar " + box + report);
+        }
+
+        JsonNode seek = p.path("seek");
+        assertEquals(seek.path("target").asDouble(), seek.path("currentTime").asDouble(), secondsPerPixel + 0.01,
+                at + "a click on the bar moves the video there" + report);
+        JsonNode drag = p.path("drag");
+        assertShowsCue(cueAt(drag.path("target").asDouble()), drag.path("previewWhileDragging"), at + "dragging previews where the pointer is:", report);
+        assertEquals(seek.path("currentTime").asDouble(), drag.path("timeWhileDragging").asDouble(), 0.01,
+                at + "the video waits for the drag to end" + report);
+        assertEquals(drag.path("target").asDouble(), drag.path("currentTime").asDouble(), secondsPerPixel + 0.01,
+                at + "releasing the drag moves the video there" + report);
+        JsonNode key = p.path("key");
+        assertEquals(key.path("from").asDouble() + 5, key.path("currentTime").asDouble(), 0.01, at + "ArrowRight moves 5 s on" + report);
+        assertShowsCue(cueAt(key.path("from").asDouble() + 5), key.path("preview"), at + "ArrowRight previews where it went:", report);
+
+        assertParserCases(p.path("parsed"), at, report);
+        if (player.equals("dashjs")) {
+            JsonNode b = p.path("brokenTrack");
+            String broken = at + "with a track that has no usable cue: ";
+            assertTrue(b.path("ready").asBoolean(), broken + "the video still plays " + b + report);
+            assertEquals("failed", b.path("thumbnails").asText(), broken + b + report);
+            assertTrue(b.path("barHidden").asBoolean(), broken + "no seek bar " + b + report);
+            assertEquals("[]", b.path("errors").toString(), broken + "no page error " + b + report);
+            assertTrue(b.path("warnings").toString().contains("seek previews off: thumbnail track thumbnails/thumbnails.vtt: no usable cue (1 rejected)"),
+                    broken + "a warning says why " + b + report);
+            assertEquals("[]", b.path("pageErrors").toString(), broken + b + report);
+            assertEquals("[]", b.path("consoleErrors").toString(), broken + b + report);
+        }
+    }
+
+    private static void assertShowsCue(ThumbnailsTest.Cue c, JsonNode seen, String where, String report) {
+        String of = " of " + c + " (seen " + seen + ")" + report;
+        assertEquals(c.startMillis() / 1000.0, seen.path("shown").path("start").asDouble(), 1e-9, where + " the cue" + of);
+        assertEquals("url(\"" + server.url() + "thumbnails/" + c.file() + "\")", seen.path("backgroundImage").asText(), where + " the sheet" + of);
+        assertEquals(px(-c.x()) + " " + px(-c.y()), seen.path("backgroundPosition").asText(), where + " the tile's place in the sheet" + of);
+        assertEquals(List.of(px(c.w()), px(c.h())), List.of(seen.path("width").asText(), seen.path("height").asText()), where + " the tile's size" + of);
+    }
+
+    /** Malformed cues in a track are dropped one by one; the rest still preview. Run in the page, by its own parser. */
+    static final String MALFORMED_TRACK = String.join("\n",
+            "WEBVTT - thumbnails", "",
+            "intro", "00:00:00.000 --> 00:00:01.000", "sprite-001.jpg#xywh=0,0,160,90", "",
+            "00:00:01.000 --> 00:00:02.000", "<img src=x onerror=alert(1)>#xywh=0,0,1,1", "",
+            "00:00:02.000 --> 00:00:01.500", "sprite-001.jpg#xywh=0,0,160,90", "",
+            "00:00:03.000 --> 00:00:04.000", "sprite-002.jpg#xywh=160,90,160,90", "a second payload line", "",
+            "00:00:04.000 --> 00:00:05.000", "../secret.jpg#xywh=0,0,160,90", "",
+            "00:00:05.000 --> 00:00:06.000", "https://elsewhere.test/x.jpg#xywh=0,0,160,90", "",
+            "00:00:06.000 --> 00:00:07.000", "sprite-002.jpg#xywh=0,0,0,90", "",
+            "00:00:07.0 --> 00:00:08.000", "sprite-002.jpg#xywh=0,0,160,90", "",
+            "00:61:00.000 --> 01:02:00.000", "sprite-002.jpg#xywh=0,0,160,90", "",
+            "00:00:07.500 --> 00:00:08.000", "sprite-002.jpg#xywh=0,0,160", "",
+            "NOTE a comment with --> in it", "",
+            "01:00:00.000 --> 01:00:01.500 align:start", "sprite-002.jpg#xywh=320,180,160,90", "",
+            "00:00:08.000 --> 00:00:09.000\r", "sprite-001.jpg#xywh=1,2,3,4\r", "");
+    static final String TRACK_BASE = "http://127.0.0.1:9/jobs/x/thumbnails/thumbnails.vtt";
+    static final List<Double> PROBE_TIMES = List.of(0.0, 0.999, 1.5, 8.5, 3600.0, 5000.0);
+
+    private static void assertParserCases(JsonNode parsed, String at, String report) {
+        JsonNode t = parsed.get(0);
+        assertEquals(9, t.path("rejected").asInt(), at + "the malformed cues are rejected " + t + report);
+        List<String> kept = new ArrayList<>();
+        for (JsonNode c : t.path("cues")) kept.add(c.path("start").asDouble() + "-" + c.path("end").asDouble() + " " + c.path("sheet").asText()
+                + " " + c.path("x").asInt() + "," + c.path("y").asInt() + "," + c.path("w").asInt() + "," + c.path("h").asInt());
+        String sheets = "http://127.0.0.1:9/jobs/x/thumbnails/";
+        assertEquals(List.of("0.0-1.0 " + sheets + "sprite-001.jpg 0,0,160,90", "8.0-9.0 " + sheets + "sprite-001.jpg 1,2,3,4",
+                "3600.0-3601.5 " + sheets + "sprite-002.jpg 320,180,160,90"), kept, at + "the well-formed cues, in time order" + report);
+        List<String> covering = new ArrayList<>();
+        for (JsonNode c : t.path("at")) covering.add(c.isNull() ? "none" : String.valueOf(c.path("start").asDouble()));
+        assertEquals(List.of("0.0", "0.0", "none", "8.0", "3600.0", "3600.0"), covering,
+                at + "the cue at " + PROBE_TIMES + " (none in a gap; the last one to the end)" + report);
+        assertTrue(parsed.get(1).isNull(), at + "a file without the WEBVTT line is no track" + report);
+    }
+
+    /**
+     * Times the test hovers over, away from cue boundaries by far more than a pixel: the middle of
+     * the first, the last and the cue at 30%, and 0.1 s into a middle cue.
+     */
+    static List<Double> hoverTimes() {
+        ThumbnailsTest.Cue middle = cues.get(cues.size() / 2);
+        return List.of(mid(cues.get(0)), (middle.startMillis() + 100) / 1000.0, mid(cues.get(cues.size() - 1)), midOfCueAt(0.3));
+    }
+
+    static double mid(ThumbnailsTest.Cue c) { return (c.startMillis() + c.endMillis()) / 2000.0; }
+
+    /** The middle of the cue covering this fraction of the video. */
+    static double midOfCueAt(double fraction) { return mid(cueAt(durationSeconds * fraction)); }
+
+    static ThumbnailsTest.Cue cueAt(double seconds) {
+        double ms = seconds * 1000;
+        return cues.stream().filter(c -> c.startMillis() <= ms && ms < c.endMillis()).findFirst()
+                .orElseThrow(() -> new AssertionError("no cue of the job's track covers " + seconds + " s: " + cues));
+    }
+
+    static String px(int v) { return v + "px"; }
+
+    static String clock(double seconds) {
+        int s = (int) Math.floor(seconds);
+        return s / 60 + ":" + String.format("%02d", s % 60);
+    }
+
+    static List<String> jsonStrings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : array) out.add(n.asText());
+        return out;
     }
 
     /** Runs the browser driver against the served page with {@code ?player=}; returns its observations. */
@@ -154,6 +299,16 @@ class PlayerPageBrowserTest {
         config.put("playSeconds", PLAY_SECONDS);
         config.put("screenshot", SCREENSHOTS.resolve("player-" + player + ".png").toString());
         config.put("stepTimeoutMs", 15_000);
+        Map<String, Object> preview = new LinkedHashMap<>();
+        preview.put("hoverTimes", hoverTimes());
+        preview.put("seekTime", durationSeconds * 0.6);
+        preview.put("dragFrom", durationSeconds * 0.2);
+        preview.put("dragTo", midOfCueAt(0.35));
+        preview.put("screenshot", SCREENSHOTS.resolve("preview-" + player + ".png").toString());
+        preview.put("parserCases", List.of(Map.of("text", MALFORMED_TRACK, "base", TRACK_BASE, "times", PROBE_TIMES),
+                Map.of("text", "WEBVTTX\n\n00:00:00.000 --> 00:00:01.000\nsprite-001.jpg#xywh=0,0,160,90\n", "base", TRACK_BASE, "times", List.of())));
+        preview.put("brokenTrack", player.equals("dashjs") ? "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<b>not a tile</b>\n" : null);
+        config.put("preview", preview);
         Path configFile = dir.resolve("driver-" + player + ".json");
         Json.MAPPER.writeValue(configFile.toFile(), config);
 

@@ -68,6 +68,9 @@ class ThumbnailsTest {
         assertEquals(5, t.path("sprites").path("tileCount").asInt(), "keyframes at 0, 1.23, 2.47, 3.7, 4.93 s are each >= 1 s apart");
         assertTrue(job.statesEntered().contains("Make thumbnails"));
         assertFalse(job.statesEntered().contains("Record thumbnail failure"));
+        String page = Files.readString(job.dir().resolve("index.html"));
+        assertTrue(page.contains("\"thumbnails\":\"thumbnails/thumbnails.vtt\""), "the player page previews from the track beside it");
+        assertTrue(page.contains(" poster=\"poster.jpg\""), "and shows the poster");
     }
 
     @Test
@@ -164,6 +167,9 @@ class ThumbnailsTest {
         assertTrue(Files.isRegularFile(failed.dir().resolve("manifest.mpd")), "the video is published");
         assertFalse(Files.exists(failed.dir().resolve("poster.jpg")));
         assertFalse(Files.exists(failed.dir().resolve("thumbnails")));
+        String page = Files.readString(failed.dir().resolve("index.html"));
+        assertTrue(page.contains("\"thumbnails\":null"), "the player page has no seek previews");
+        assertFalse(page.contains("poster="), "nor a poster");
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.fanout.encoder.player;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fanout.encoder.manifest.Presentation;
+import dev.fanout.encoder.model.JobRecord;
+import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.storage.Json;
 
 import java.io.IOException;
@@ -15,7 +17,9 @@ import java.util.Map;
 /**
  * The job's {@code index.html}: plays the presentation with a well-known open-source player
  * (dash.js or Shaka Player on the MPD, hls.js on the HLS playlist; {@code ?player=dashjs|shaka|hls})
- * and lets the viewer pick a rendition or Auto.
+ * and lets the viewer pick a rendition or Auto. When the thumbnail stage succeeded, a seek bar
+ * under the video previews the tile of its WebVTT thumbnail track for the time under the pointer
+ * (docs/thumbnails.md); the page parses the track itself, so this works with every player.
  *
  * <p>The page is one small file beside the manifest. It loads its player from a public JS CDN at
  * a pinned version, with a Subresource Integrity hash of the npm package's file, so the browser
@@ -27,9 +31,11 @@ import java.util.Map;
  * @param dashManifest the MPD, relative to the page
  * @param hlsPlaylist  the HLS master playlist relative to the page, or null when the job has none
  * @param poster       the poster image relative to the page, or null when the job has none
+ * @param thumbnailTrack the WebVTT thumbnail track relative to the page, or null when the job has none
  * @param renditions   the video renditions, best first, as the quality menu lists them
  */
-public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, List<Rendition> renditions) {
+public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack,
+                         List<Rendition> renditions) {
 
     /** A choice in the quality menu; the player's matching track is found by id or picture size. */
     public record Rendition(String id, int width, int height, long bandwidth) {}
@@ -52,17 +58,33 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
 
     private static final String TEMPLATE = loadTemplate();
 
-    /** The page for a packaged presentation; renditions in the presentation's order. */
-    public static PlayerPage of(String jobId, Presentation p, String dashManifest, String hlsPlaylist, String poster) {
+    /**
+     * The page for a packaged presentation, beside it under {@code outputPrefix}; renditions in the
+     * presentation's order. The poster and the thumbnail previews only when the thumbnail stage
+     * succeeded (a failed one leaves a plain page).
+     */
+    public static PlayerPage of(String jobId, Presentation p, String dashManifest, String hlsPlaylist,
+                                ThumbnailsOutput thumbnails, String outputPrefix) {
         List<Rendition> renditions = p.video().representations().stream()
                 .map(r -> new Rendition(r.id(), r.width(), r.height(), r.bandwidth())).toList();
-        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, renditions);
+        boolean made = JobRecord.SUCCEEDED.equals(thumbnails.status());
+        String poster = made && thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
+        String track = made && thumbnails.sprites() != null ? relative(thumbnails.sprites().track(), outputPrefix) : null;
+        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions);
+    }
+
+    private static String relative(String key, String outputPrefix) {
+        if (!key.startsWith(outputPrefix)) {
+            throw new IllegalArgumentException(key + " is not under the job's output folder " + outputPrefix);
+        }
+        return key.substring(outputPrefix.length());
     }
 
     public String render() {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("dash", dashManifest);
         config.put("hls", hlsPlaylist);
+        config.put("thumbnails", thumbnailTrack);
         config.put("renditions", renditions);
         Map<String, Object> players = new LinkedHashMap<>();
         for (Library l : LIBRARIES) {

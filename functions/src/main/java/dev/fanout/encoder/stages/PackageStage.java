@@ -92,11 +92,10 @@ public final class PackageStage {
         return result(done.jobId(), layout, done.ladder().size(), done.segmentCount(), done.durationSeconds());
     }
 
-    /** The page names the files beside it; the poster only when the thumbnail stage wrote one. */
+    /** The page names the files beside it; the poster and thumbnail previews only when the thumbnail stage made them. */
     private static String playerPage(JobPlan plan, Presentation presentation, ThumbnailsOutput thumbnails) {
-        String prefix = plan.layout().outputPrefix();
-        String poster = thumbnails.poster() == null ? null : thumbnails.poster().key().substring(prefix.length());
-        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", JobLayout.MASTER_PLAYLIST_PATH, poster).render();
+        return PlayerPage.of(plan.jobId(), presentation, "manifest.mpd", JobLayout.MASTER_PLAYLIST_PATH,
+                thumbnails, plan.layout().outputPrefix()).render();
     }
 
     private List<ChunkOutput> readChunkRecords(JobPlan plan) {
