@@ -78,7 +78,11 @@ public final class LocalStateMachine {
     /** One execution with the input the trigger sends ({@code {"bucket", "key", "etag"}}) under the given name. */
     public Outcome execute(JsonNode input, String executionName) {
         long t0 = System.nanoTime();
-        String jobId = JobIds.of(input.path("bucket").asText(), input.path("key").asText(), input.path("etag").asText(""));
+        String bucket = input.path("bucket").asText();
+        String key = input.path("key").asText();
+        String etag = input.path("etag").asText("");
+        if (etag.isBlank()) etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
+        String jobId = JobIds.of(bucket, key, etag);
         StateMachineExecutor.Result result = executor.execute(input, executionName);
         return new Outcome(result, jobId, Duration.ofNanos(System.nanoTime() - t0));
     }

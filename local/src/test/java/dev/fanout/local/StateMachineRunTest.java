@@ -120,6 +120,31 @@ class StateMachineRunTest {
     }
 
     @Test
+    void aStartByHandWithABlankEtagNamesOneJobEverywhere() throws Exception {
+        // the README's manual start-execution, for a job that fails after the probe: the plan, the
+        // segments, job.json, the cleanup and the event must all name the same job
+        fx.upload(source, "uploads/by-hand.mp4");
+        String etag = fx.store.head(PipelineFixture.INPUT, "uploads/by-hand.mp4").orElseThrow().eTag().replace("\"", "");
+        Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+        settings.put("FFMPEG_TIMEOUT_SECONDS", "0.001");
+        LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), fx.env(settings), 2, 0.001,
+                new dev.fanout.local.asl.StateMachineExecutor.Listener() {});
+        JsonNode input = dev.fanout.encoder.storage.Json.MAPPER.createObjectNode()
+                .put("bucket", PipelineFixture.INPUT).put("key", "uploads/by-hand.mp4").put("etag", "");
+        LocalStateMachine.Outcome outcome = machine.execute(input, "by-hand");
+        assertFalse(outcome.succeeded());
+        String jobId = dev.fanout.encoder.plan.JobIds.of(PipelineFixture.INPUT, "uploads/by-hand.mp4", etag);
+        assertEquals(jobId, outcome.jobId());
+        assertEquals(List.of("jobs/" + jobId + "/job.json"),
+                fx.store.list(PipelineFixture.OUTPUT, "jobs/by-hand-").stream().map(o -> o.key()).toList(),
+                "one job folder, holding only the failed job's record");
+        assertTrue(fx.store.list(PipelineFixture.OUTPUT, "work/by-hand-").stream().allMatch(o -> o.key().startsWith("work/" + jobId + "/")));
+        JsonNode record = fx.store.getJson(PipelineFixture.OUTPUT, "jobs/" + jobId + "/job.json", JsonNode.class);
+        assertEquals("EncodeFailed.Timeout", record.path("error").path("error").asText(), record::toPrettyString);
+        assertEquals(jobId, machine.events().events().get(0).detail().path("jobId").asText());
+    }
+
+    @Test
     void aReRunOfAFinishedJobLeavesItsOutputAsItIs() throws Exception {
         fx.upload(source, "uploads/twice.mp4");
         PipelineFixture.Job first = fx.run("uploads/twice.mp4", SETTINGS);

@@ -55,7 +55,9 @@ public final class ProbeStage {
         String outputBucket = config.requireOutputBucket();
         HeadObjectResponse head = store.head(request.bucket(), request.key()).orElseThrow(() ->
                 new InvalidInputException("Missing", "s3://" + request.bucket() + "/" + request.key() + " does not exist (deleted before encoding started?)"));
-        String etag = normalizeEtag(request.etag() != null ? request.etag() : head.eTag());
+        // A blank ETag (a start by hand) means "the object's": RecordFailure reads it the same way,
+        // so both name the same job.
+        String etag = normalizeEtag(request.etag() != null && !request.etag().isBlank() ? request.etag() : head.eTag());
         SourceRef source = new SourceRef(request.bucket(), request.key(), etag, head.contentLength());
         String jobId = JobIds.of(request.bucket(), request.key(), etag);
         JobRecord finished = store.getJsonIfExists(outputBucket, JobLayout.of(outputBucket, jobId).jobRecordKey(), JobRecord.class);
