@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The whole AWS entry path, locally: an upload's S3 event goes to the real trigger function, whose
  * real Step Functions client starts an execution on {@link LocalStepFunctions}. S3 delivers events
  * at least once, so the same event arrives again while the job runs and after it has finished:
- * exactly one execution encodes.
+ * exactly one execution encodes. A new upload of the same bytes starts a new execution, which
+ * leaves the finished job as it is.
  */
 class TriggerTest {
     @TempDir
@@ -51,7 +52,8 @@ class TriggerTest {
         fx.upload(fx.generate("clip.mp4", SampleClip.of(320, 180, "25", 4)), key);
         var head = fx.store.head(PipelineFixture.INPUT, key).orElseThrow();
         // S3 URL-encodes keys in events: a space as '+', a '+' as %2B
-        S3Event event = uploadEvent(PipelineFixture.INPUT, "uploads/holiday+clip%2B1.mp4", head.contentLength(), head.eTag().replace("\"", ""));
+        String etag = head.eTag().replace("\"", "");
+        S3Event event = uploadEvent(PipelineFixture.INPUT, "uploads/holiday+clip%2B1.mp4", head.contentLength(), etag, "0066939A31791B1E2D");
 
         LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(),
                 fx.env(Map.of("LADDER", "180@300", "CHUNK_SECONDS", "2")), 2, 0.001, new StateMachineExecutor.Listener() {});
@@ -72,14 +74,23 @@ class TriggerTest {
             assertEquals(first.getStarted(), afterwards.getAlreadyStarted(), "a redelivery after the run starts nothing");
             assertEquals(1, sfn.executions().size(), "one execution for one upload");
             assertTrue(fx.store.head(PipelineFixture.OUTPUT, JobLayout.of(PipelineFixture.OUTPUT, outcome.jobId()).manifestKey()).isPresent());
+
+            // the same bytes uploaded again: a new upload (new sequencer), a new execution, which
+            // finds the job done and leaves it as it is
+            S3Event again = uploadEvent(PipelineFixture.INPUT, "uploads/holiday+clip%2B1.mp4", head.contentLength(), etag, "0066939A31791B1F00");
+            assertEquals(1, trigger.handleRequest(again, null).getStarted().size());
+            LocalStateMachine.Outcome second = sfn.executions().get(1).outcome().get(5, TimeUnit.MINUTES);
+            assertTrue(second.succeeded(), second.result()::toString);
+            assertEquals(outcome.jobId(), second.jobId());
+            assertTrue(second.result().output().path("alreadyEncoded").asBoolean(), second.result().output()::toString);
         }
     }
 
-    static S3Event uploadEvent(String bucket, String encodedKey, long size, String etag) {
+    static S3Event uploadEvent(String bucket, String encodedKey, long size, String etag, String sequencer) {
         return new S3Event(List.of(new S3EventNotificationRecord("us-east-1", "ObjectCreated:Put", "aws:s3", "2026-11-23T10:00:00.000Z", "2.1",
                 new RequestParametersEntity("127.0.0.1"), new ResponseElementsEntity("id2", "request"),
                 new S3Entity("upload", new S3BucketEntity(bucket, new UserIdentityEntity("owner"), "arn:aws:s3:::" + bucket),
-                        new S3ObjectEntity(encodedKey, size, etag, null, "0066939A31791B1E2D"), "1.0"),
+                        new S3ObjectEntity(encodedKey, size, etag, null, sequencer), "1.0"),
                 new UserIdentityEntity("AWS:uploader"))));
     }
 }
