@@ -56,7 +56,10 @@ public final class ChunkingBenchmark {
         Path source = out.resolve("source-1080p30.mp4");
         if (!Files.exists(source)) {
             System.out.printf(Locale.ROOT, "generating a %.0f s 1920x1080 30 fps source (test pattern with film-like grain, tone)...%n", seconds);
-            generate(bin, source, seconds);
+            // generated beside it and moved into place, so an interrupted run never leaves a cut-off source behind
+            Path partial = out.resolve("source-1080p30.part.mp4");
+            generate(bin, partial, seconds);
+            Files.move(partial, source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         List<Run> runs = new ArrayList<>();
         JobPlan plan = null;
@@ -82,15 +85,23 @@ public final class ChunkingBenchmark {
                 long peak, peakSum;
                 long t0 = System.nanoTime();
                 double[] probeCpu = {0};
+                JobPlan[] packaged = new JobPlan[1];
                 try (ChildProcessMeter meter = new ChildProcessMeter()) {
-                    outcome = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0,
+                    LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0,
                             new dev.fanout.local.asl.StateMachineExecutor.Listener() {
                                 @Override
                                 public void stateEntered(String state) {
                                     // everything before the encodes: ffprobe and the tail decode check
                                     if (state.equals("Encode video, audio and thumbnails")) probeCpu[0] = meter.cpuSeconds();
                                 }
-                            }).run("input", key);
+                            });
+                    // the plan as the package step reads it (it deletes work/ once the job is published)
+                    machine.invoker().intercept((function, payload) -> {
+                        if (function.equals("PackageFunction")) {
+                            packaged[0] = store.getJson("output", payload.path("planKey").asText(), JobPlan.class);
+                        }
+                    });
+                    outcome = machine.run("input", key);
                     cpu = meter.cpuSeconds();
                     peak = meter.peakSingleProcessBytes();
                     peakSum = meter.peakConcurrentBytes();
@@ -98,7 +109,7 @@ public final class ChunkingBenchmark {
                 double wall = (System.nanoTime() - t0) / 1e9;
                 if (!outcome.succeeded()) throw new IllegalStateException("chunked run failed: " + outcome.result());
                 JobLayout layout = JobLayout.of("output", outcome.jobId());
-                plan = store.getJson("output", layout.planKey(), JobPlan.class);
+                plan = packaged[0];
                 Path jobDir = out.resolve("chunked-" + (int) chunk + "s");
                 deleteTree(jobDir);
                 long bytes = 0;
