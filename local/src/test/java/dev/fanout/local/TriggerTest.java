@@ -74,6 +74,9 @@ class TriggerTest {
             assertEquals(first.getStarted(), afterwards.getAlreadyStarted(), "a redelivery after the run starts nothing");
             assertEquals(1, sfn.executions().size(), "one execution for one upload");
             assertTrue(fx.store.head(PipelineFixture.OUTPUT, JobLayout.of(PipelineFixture.OUTPUT, outcome.jobId()).manifestKey()).isPresent());
+            // 4 s of AAC in 2 s fragments ends with a ~10 ms sliver, which joins the segment before it
+            assertEquals(List.of("seg-00001.m4s", "seg-00002.m4s"), fx.store.list(PipelineFixture.OUTPUT, "jobs/" + outcome.jobId() + "/audio/seg-")
+                    .stream().map(o -> o.key().substring(o.key().lastIndexOf('/') + 1)).toList());
 
             // the same bytes uploaded again: a new upload (new sequencer), a new execution, which
             // finds the job done and leaves it as it is

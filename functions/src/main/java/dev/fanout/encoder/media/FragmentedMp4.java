@@ -32,6 +32,24 @@ public record FragmentedMp4(long initLength, long timescale, long editMediaTime,
     public record Fragment(long offset, long length, long baseDecodeTime, long duration,
                            long earliestCompositionTime, int sampleCount) {}
 
+    /**
+     * The fragments as media segments, with a last fragment shorter than {@code minTailDuration}
+     * joined to the one before it (one segment of two fragments). The audio encoder cuts a
+     * fragment at the first AAC frame past each segment length, so its track can end with a
+     * sliver of a few milliseconds: a request of its own for next to nothing.
+     */
+    public List<Fragment> segmentsJoiningShortTail(long minTailDuration) {
+        int n = fragments.size();
+        if (n < 2) return fragments;
+        Fragment before = fragments.get(n - 2);
+        Fragment last = fragments.get(n - 1);
+        if (last.duration() >= minTailDuration || before.offset() + before.length() != last.offset()) return fragments;
+        List<Fragment> out = new java.util.ArrayList<>(fragments.subList(0, n - 2));
+        out.add(new Fragment(before.offset(), before.length() + last.length(), before.baseDecodeTime(),
+                before.duration() + last.duration(), before.earliestCompositionTime(), before.sampleCount() + last.sampleCount()));
+        return List.copyOf(out);
+    }
+
     /** Thrown when the bytes are not the fragmented MP4 we expect. */
     public static final class MalformedMp4Exception extends IOException {
         public MalformedMp4Exception(String message) { super(message); }

@@ -55,10 +55,13 @@ public final class EncodeAudioStage {
             List<SegmentOutput> segments = new ArrayList<>();
             Path init = dir.resolve("init.mp4");
             SegmentFiles.writeInit(out, mp4, init);
+            // a last fragment under half a segment joins the one before it
+            long halfSegment = Math.round(plan.frameRate().secondsFor(plan.segmentFrames()).toDouble() * mp4.timescale() / 2);
+            List<FragmentedMp4.Fragment> fragments = mp4.segmentsJoiningShortTail(halfSegment);
             try (Uploader uploader = new Uploader(store, layout.bucket())) {
                 uploader.submit(init, layout.audioInitKey(), "audio/mp4");
-                for (int i = 0; i < mp4.fragments().size(); i++) {
-                    FragmentedMp4.Fragment f = mp4.fragments().get(i);
+                for (int i = 0; i < fragments.size(); i++) {
+                    FragmentedMp4.Fragment f = fragments.get(i);
                     int number = i + 1;
                     long start = f.earliestCompositionTime() - mp4.editMediaTime();
                     long duration = f.duration();
