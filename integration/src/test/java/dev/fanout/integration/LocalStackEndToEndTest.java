@@ -86,8 +86,8 @@ class LocalStackEndToEndTest {
                 String input = plan.bucket("InputBucket"), output = plan.bucket("OutputBucket"), key = "uploads/clip.mp4";
                 store.upload(clip, input, key, "video/mp4");
                 String etag = store.head(input, key).orElseThrow().eTag().replace("\"", "");
-                log("uploaded s3://" + input + "/" + key + "; the S3 trigger should start an execution named "
-                        + ExecutionNames.slug(key) + "-<hash>");
+                log("uploaded s3://" + input + "/" + key + "; the S3 trigger should start "
+                        + ExecutionNames.decide(input, key, null, etag).name());
 
                 ExecutionWaiter waiter = ExecutionWaiter.realTime(ExecutionWaiter.Timing.of(config.startTimeout(), config.runTimeout()),
                         LocalStackEndToEndTest::log);

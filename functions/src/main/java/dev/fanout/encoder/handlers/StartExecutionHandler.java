@@ -81,7 +81,7 @@ public final class StartExecutionHandler implements RequestHandler<S3Event, Star
             }
             var object = record.getS3().getObject();
             ExecutionNames.Decision d = ExecutionNames.decide(
-                    record.getS3().getBucket().getName(), object.getKey(), object.getVersionId(), object.geteTag(), object.getSequencer());
+                    record.getS3().getBucket().getName(), object.getKey(), object.getVersionId(), object.geteTag());
             String source = "s3://" + d.bucket() + "/" + d.key();
             if (d.skipped()) {
                 log(context, "skipped " + source + ": " + d.skipReason());

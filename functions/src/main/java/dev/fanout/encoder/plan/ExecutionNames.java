@@ -15,12 +15,9 @@ import java.util.Locale;
  * execution name, with which input. No AWS calls here.
  *
  * <p>The execution name is deterministic (a readable slug of the file name, a dash, 24 hex digits
- * of SHA-256 over bucket, key and the upload's identity: its version id, or its ETag and the
- * event's sequencer), so a duplicated S3 event asks Step Functions for an execution that already
- * exists instead of starting a second encode. Step Functions keeps a Standard execution's name
- * reserved for 90 days after it closes. Uploading the same bytes again is a new upload (a new
- * sequencer): it starts an execution, which re-encodes a failed job and leaves a succeeded one as
- * it is.
+ * of SHA-256 over bucket, key and version id or ETag), so a duplicated S3 event asks Step Functions
+ * for an execution that already exists instead of starting a second encode. Step Functions keeps a
+ * Standard execution's name reserved for 90 days after it closes.
  */
 public final class ExecutionNames {
     private ExecutionNames() {}
@@ -48,14 +45,13 @@ public final class ExecutionNames {
      * @param rawKey    the key as the event carries it (URL-encoded, '+' for spaces)
      * @param versionId the object version, or null/empty on an unversioned bucket
      * @param eTag      the event's eTag (with or without quotes)
-     * @param sequencer the event's sequencer (the same in a redelivered event, new for every upload), or null
      */
-    public static Decision decide(String bucket, String rawKey, String versionId, String eTag, String sequencer) {
+    public static Decision decide(String bucket, String rawKey, String versionId, String eTag) {
         String key = decodeKey(rawKey);
         String etag = unquote(eTag);
         String reason = skipReason(key);
         if (reason != null) return new Decision(bucket, key, etag, null, null, reason);
-        return new Decision(bucket, key, etag, executionName(bucket, key, versionId, etag, sequencer), inputJson(bucket, key, etag), null);
+        return new Decision(bucket, key, etag, executionName(bucket, key, versionId, etag), inputJson(bucket, key, etag), null);
     }
 
     /**
@@ -88,18 +84,17 @@ public final class ExecutionNames {
     }
 
     /**
-     * slug(file name) + "-" + 24 hex of SHA-256(bucket \n key \n (versionId, or eTag and sequencer)).
-     * At most 50 + 1 + 24 = 75 characters of [A-Za-z0-9-].
+     * slug(file name) + "-" + 24 hex of SHA-256(bucket \n key \n (versionId or eTag)). At most
+     * 50 + 1 + 24 = 75 characters of [A-Za-z0-9-].
      */
-    public static String executionName(String bucket, String key, String versionId, String eTag, String sequencer) {
-        String identity = versionId != null && !versionId.isEmpty() ? versionId
-                : unquote(eTag) + (sequencer == null || sequencer.isEmpty() ? "" : "\n" + sequencer);
+    public static String executionName(String bucket, String key, String versionId, String eTag) {
+        String identity = versionId != null && !versionId.isEmpty() ? versionId : unquote(eTag);
         String hash = JobIds.sha256Hex(nz(bucket) + "\n" + nz(key) + "\n" + nz(identity)).substring(0, HASH_HEX);
         return slug(key) + "-" + hash;
     }
 
     /** A readable ASCII slug of the file name without its extension: "My Holiday (2024).mp4" → "My-Holiday-2024". */
-    public static String slug(String key) {
+    static String slug(String key) {
         String base = nz(key);
         base = base.substring(base.lastIndexOf('/') + 1);
         int dot = base.lastIndexOf('.');

@@ -45,7 +45,7 @@ class S3ObjectCreatedEventTest {
         Map<String, String> started = new HashMap<>();
         var summary = new StartExecutionHandler(started::put).handleRequest(event, null);
 
-        String name = "holiday-2024-e4b22b483eaac8f7f87d361c";
+        String name = "holiday-2024-12c2f5b2eb00df9242111994";
         assertEquals(java.util.List.of(name), summary.getStarted());
         assertTrue(name.matches(ExecutionNames.NAME_PATTERN));
         // the execution input is exactly the probe's sample request: the trigger and the probe agree

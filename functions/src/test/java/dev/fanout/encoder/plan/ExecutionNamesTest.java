@@ -65,7 +65,7 @@ class ExecutionNamesTest {
 
     @Test
     void decisionDecodesFiltersAndBuildsInput() throws Exception {
-        ExecutionNames.Decision d = ExecutionNames.decide("in", "uploads/holiday+2024.mp4", null, "\"" + ETAG + "\"", null);
+        ExecutionNames.Decision d = ExecutionNames.decide("in", "uploads/holiday+2024.mp4", null, "\"" + ETAG + "\"");
         assertFalse(d.skipped());
         assertEquals("uploads/holiday 2024.mp4", d.key());
         assertEquals(ETAG, d.etag(), "quotes removed");
@@ -74,7 +74,7 @@ class ExecutionNamesTest {
         JsonNode input = Json.MAPPER.readTree(d.input());
         assertEquals(Json.MAPPER.readTree("{\"bucket\":\"in\",\"key\":\"uploads/holiday 2024.mp4\",\"etag\":\"" + ETAG + "\"}"), input);
 
-        ExecutionNames.Decision skipped = ExecutionNames.decide("in", "jobs/abc/manifest.mpd", null, ETAG, null);
+        ExecutionNames.Decision skipped = ExecutionNames.decide("in", "jobs/abc/manifest.mpd", null, ETAG);
         assertTrue(skipped.skipped());
         assertNull(skipped.name());
         assertNull(skipped.input());
@@ -93,23 +93,23 @@ class ExecutionNamesTest {
 
     @Test
     void sameObjectSameNameNewVersionNewName() {
-        String a = ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", null, ETAG, null);
-        assertEquals(a, ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", null, ETAG, null));
-        assertEquals(a, ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", "", "\"" + ETAG + "\"", null),
+        String a = ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", null, ETAG);
+        assertEquals(a, ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", null, ETAG));
+        assertEquals(a, ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", "", "\"" + ETAG + "\""),
                 "an empty version id and quotes make no difference");
         assertTrue(a.matches("My-Holiday-2024-[0-9a-f]{24}"), a);
 
-        assertNotEquals(a, ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", null, "ffff", null), "different etag");
-        assertNotEquals(a, ExecutionNames.executionName("other", "uploads/My Holiday (2024).mp4", null, ETAG, null), "different bucket");
-        assertNotEquals(a, ExecutionNames.executionName("in", "other/My Holiday (2024).mp4", null, ETAG, null), "different folder, same slug");
-        assertTrue(ExecutionNames.executionName("in", "other/My Holiday (2024).mp4", null, ETAG, null).startsWith("My-Holiday-2024-"));
+        assertNotEquals(a, ExecutionNames.executionName("in", "uploads/My Holiday (2024).mp4", null, "ffff"), "different etag");
+        assertNotEquals(a, ExecutionNames.executionName("other", "uploads/My Holiday (2024).mp4", null, ETAG), "different bucket");
+        assertNotEquals(a, ExecutionNames.executionName("in", "other/My Holiday (2024).mp4", null, ETAG), "different folder, same slug");
+        assertTrue(ExecutionNames.executionName("in", "other/My Holiday (2024).mp4", null, ETAG).startsWith("My-Holiday-2024-"));
     }
 
     @Test
     void versionIdWinsOverEtag() {
-        String v1 = ExecutionNames.executionName("in", "a.mp4", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "e1", null);
-        assertEquals(v1, ExecutionNames.executionName("in", "a.mp4", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "e2", null));
-        assertNotEquals(v1, ExecutionNames.executionName("in", "a.mp4", "otherVersion", "e1", null), "a re-upload of the same bytes is a new version");
+        String v1 = ExecutionNames.executionName("in", "a.mp4", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "e1");
+        assertEquals(v1, ExecutionNames.executionName("in", "a.mp4", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "e2"));
+        assertNotEquals(v1, ExecutionNames.executionName("in", "a.mp4", "otherVersion", "e1"), "a re-upload of the same bytes is a new version");
         assertValidName(v1);
     }
 
@@ -117,47 +117,47 @@ class ExecutionNamesTest {
     void hashIsPinned() {
         // SHA-256("my-input-bucket\nuploads/holiday 2024.mp4\n0382ff0ec5762d646f4885ecc01c1a00")[:24]
         assertEquals("holiday-2024-12c2f5b2eb00df9242111994",
-                ExecutionNames.executionName("my-input-bucket", "uploads/holiday 2024.mp4", null, ETAG, null));
+                ExecutionNames.executionName("my-input-bucket", "uploads/holiday 2024.mp4", null, ETAG));
     }
 
     @Test
     void unicodeKeysGiveAsciiNames() {
-        assertTrue(ExecutionNames.executionName("in", "vidéos/été à la plage.mov", null, "e", null).startsWith("ete-a-la-plage-"));
-        assertTrue(ExecutionNames.executionName("in", "日本語のビデオ.mp4", null, "e", null).startsWith("video-"), "nothing readable left");
-        assertTrue(ExecutionNames.executionName("in", "Ｆｕｌｌｗｉｄｔｈ.mp4", null, "e", null).startsWith("Fullwidth-"), "NFKD folds compatibility forms");
-        assertNotEquals(ExecutionNames.executionName("in", "日本.mp4", null, "e", null), ExecutionNames.executionName("in", "中国.mp4", null, "e", null),
+        assertTrue(ExecutionNames.executionName("in", "vidéos/été à la plage.mov", null, "e").startsWith("ete-a-la-plage-"));
+        assertTrue(ExecutionNames.executionName("in", "日本語のビデオ.mp4", null, "e").startsWith("video-"), "nothing readable left");
+        assertTrue(ExecutionNames.executionName("in", "Ｆｕｌｌｗｉｄｔｈ.mp4", null, "e").startsWith("Fullwidth-"), "NFKD folds compatibility forms");
+        assertNotEquals(ExecutionNames.executionName("in", "日本.mp4", null, "e"), ExecutionNames.executionName("in", "中国.mp4", null, "e"),
                 "same slug, different hash");
         for (String key : List.of("😀🎬.mp4", "ünïcødé/日本語.mp4", "a\u0000b.mp4", "\u202Eevil.mp4", "tab\there.mp4", "ǅ.mp4")) {
-            assertValidName(ExecutionNames.executionName("in", key, null, "e", null));
+            assertValidName(ExecutionNames.executionName("in", key, null, "e"));
         }
     }
 
     @Test
     void forbiddenCharactersNeverReachTheName() {
         String key = "dir/ <>{}[]?*\"#%\\^|~`$&,;:/name with spaces+plus%2B & more.mp4";
-        String name = ExecutionNames.executionName("in", key, null, "e", null);
+        String name = ExecutionNames.executionName("in", key, null, "e");
         assertValidName(name);
         assertTrue(name.startsWith("name-with-spaces-plus-2B-more-"), name);
-        assertValidName(ExecutionNames.executionName("in", "<>{}[]?*\"#%\\^|~`$&,;:.mp4", null, "e", null));
-        assertValidName(ExecutionNames.executionName("in", "--__--.mp4", null, "e", null));
-        assertTrue(ExecutionNames.executionName("in", "--__--.mp4", null, "e", null).startsWith("video-"));
-        assertValidName(ExecutionNames.executionName("in", ".mp4", null, "e", null));
-        assertValidName(ExecutionNames.executionName("in", "", null, null, null));
-        assertValidName(ExecutionNames.executionName(null, null, null, null, null));
+        assertValidName(ExecutionNames.executionName("in", "<>{}[]?*\"#%\\^|~`$&,;:.mp4", null, "e"));
+        assertValidName(ExecutionNames.executionName("in", "--__--.mp4", null, "e"));
+        assertTrue(ExecutionNames.executionName("in", "--__--.mp4", null, "e").startsWith("video-"));
+        assertValidName(ExecutionNames.executionName("in", ".mp4", null, "e"));
+        assertValidName(ExecutionNames.executionName("in", "", null, null));
+        assertValidName(ExecutionNames.executionName(null, null, null, null));
     }
 
     @Test
     void longKeysAreBounded() {
         String key = "uploads/" + "x".repeat(1000 - "uploads/".length() - 4) + ".mp4";
         assertEquals(1000, key.length());
-        String name = ExecutionNames.executionName("in", key, null, "e", null);
+        String name = ExecutionNames.executionName("in", key, null, "e");
         assertValidName(name);
         assertEquals(ExecutionNames.SLUG_MAX + 1 + ExecutionNames.HASH_HEX, name.length());
-        assertNotEquals(name, ExecutionNames.executionName("in", key.replace("x.mp4", "y.mp4"), null, "e", null),
+        assertNotEquals(name, ExecutionNames.executionName("in", key.replace("x.mp4", "y.mp4"), null, "e"),
                 "keys that differ after the slug's cut still differ");
 
         String words = "a-".repeat(600) + ".mp4"; // the cut lands on a dash: no trailing dash before the hash
-        String n2 = ExecutionNames.executionName("in", words, null, "e", null);
+        String n2 = ExecutionNames.executionName("in", words, null, "e");
         assertValidName(n2);
         assertFalse(n2.contains("--"), n2);
         assertTrue(n2.length() <= 80);
@@ -180,19 +180,9 @@ class ExecutionNamesTest {
                 key.appendCodePoint(cp);
             }
             key.append(".mp4");
-            String name = ExecutionNames.executionName("in", key.toString(), null, "etag" + i, null);
+            String name = ExecutionNames.executionName("in", key.toString(), null, "etag" + i);
             assertValidName(name);
             assertTrue(names.add(name), "collision: " + name);
         }
-    }
-
-    @Test
-    void aNewUploadOfTheSameBytesIsANewExecutionButARedeliveryIsNot() {
-        String first = ExecutionNames.executionName("in", "a.mp4", null, ETAG, "0055AED6DCD90281E5");
-        assertEquals(first, ExecutionNames.executionName("in", "a.mp4", null, ETAG, "0055AED6DCD90281E5"), "a redelivered event: same name");
-        assertNotEquals(first, ExecutionNames.executionName("in", "a.mp4", null, ETAG, "0066939A31791B1E2D"),
-                "the same bytes uploaded again: a new sequencer, a new execution (its probe finds the job's record)");
-        assertEquals(ExecutionNames.executionName("in", "a.mp4", "v1", ETAG, "0055AED6DCD90281E5"),
-                ExecutionNames.executionName("in", "a.mp4", "v1", ETAG, "0066939A31791B1E2D"), "a version id alone names an upload");
     }
 }
