@@ -68,12 +68,27 @@ public final class PresentationAssembler {
         if (plan.sourceInfo().hasAudio()) {
             if (audio == null) throw inconsistent("the source has audio but the audio record is missing");
             TrackOutput a = audio.track();
-            checkContinuous("audio", a.segments(), a.segments().size());
+            checkContinuous("audio", a.segments(), expectedAudioSegments(plan, a.segments().size()));
             audioSet = new Presentation.AudioSet(a.timescale(), a.codecs(), a.sampleRate(), a.channels(),
                     peakBandwidth(a.segments(), a.timescale()), a.segments().stream().mapToLong(SegmentOutput::bytes).sum(), runs(a.segments()));
         }
         double segmentSeconds = plan.frameRate().secondsFor(plan.segmentFrames()).toDouble();
         return new Presentation(plan.durationSeconds().toDouble(), segmentSeconds, video, audioSet);
+    }
+
+    /**
+     * The audio stage cuts the track (padded or trimmed to the video's length) into fragments of
+     * one segment and joins a last fragment under half a segment to the one before it: so one
+     * audio segment per video segment, less one when the video's last segment is that short.
+     * AAC cuts fall on whole frames (1024 samples, ~21 ms), so a video tail within 50 ms of half
+     * a segment may end either way and both counts are accepted; {@code actual} picks between them.
+     */
+    static int expectedAudioSegments(JobPlan plan, int actual) {
+        long lastFrames = plan.totalFrames() - (long) (plan.segmentCount() - 1) * plan.segmentFrames();
+        if (plan.segmentCount() < 2) return plan.segmentCount();
+        double tailMinusHalf = plan.frameRate().secondsFor(lastFrames).toDouble() - plan.frameRate().secondsFor(plan.segmentFrames()).toDouble() / 2;
+        if (Math.abs(tailMinusHalf) <= 0.05 && (actual == plan.segmentCount() || actual == plan.segmentCount() - 1)) return actual;
+        return tailMinusHalf < 0 ? plan.segmentCount() - 1 : plan.segmentCount();
     }
 
     private static void checkContinuous(String what, List<SegmentOutput> segments, int expectedCount) {

@@ -175,7 +175,7 @@ public record FragmentedMp4(long initLength, long timescale, long editMediaTime,
                         forEachChild(entry, (t, b) -> {
                             if (t.equals("avcC") && b.remaining() >= 4) {
                                 b.get();
-                                codecs = String.format("%s.%02x%02x%02x", type, b.get() & 0xff, b.get() & 0xff, b.get() & 0xff);
+                                codecs = String.format(java.util.Locale.ROOT, "%s.%02x%02x%02x", type, b.get() & 0xff, b.get() & 0xff, b.get() & 0xff);
                             }
                         });
                     }

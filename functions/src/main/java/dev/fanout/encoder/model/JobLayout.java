@@ -1,5 +1,7 @@
 package dev.fanout.encoder.model;
 
+import java.util.Locale;
+
 /**
  * Where a job's objects live in the output bucket.
  * <pre>
@@ -8,6 +10,8 @@ package dev.fanout.encoder.model;
  *                 poster.jpg, thumbnails/thumbnails.vtt, thumbnails/sprite-001.jpg   (published output)
  *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, audio.json, thumbnails.json, failures/…  (intermediate, expires)
  * </pre>
+ * Keys are formatted with {@link Locale#ROOT}: the default locale may use other digits (ar-SA: Arabic-Indic),
+ * and every stage, manifest and playlist must spell a key the same way.
  */
 public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
 
@@ -17,9 +21,9 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
 
     public String planKey() { return workPrefix + "plan.json"; }
     public String chunkListKey() { return workPrefix + "chunks.json"; }
-    public String chunkResultKey(int index) { return workPrefix + "chunks/" + String.format("%05d", index) + ".json"; }
+    public String chunkResultKey(int index) { return workPrefix + "chunks/" + String.format(Locale.ROOT, "%05d", index) + ".json"; }
     /** Where a worker records why its chunk failed (a Distributed Map reports only that items failed). */
-    public String chunkFailureKey(int index) { return workPrefix + "failures/chunk-" + String.format("%05d", index) + ".json"; }
+    public String chunkFailureKey(int index) { return workPrefix + "failures/chunk-" + String.format(Locale.ROOT, "%05d", index) + ".json"; }
     public String failurePrefix() { return workPrefix + "failures/"; }
     public String audioResultKey() { return workPrefix + "audio.json"; }
     public String thumbnailsResultKey() { return workPrefix + "thumbnails.json"; }
@@ -44,6 +48,6 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     public static String videoPlaylistPath(String renditionId) { return "video/" + renditionId + "/playlist.m3u8"; }
     public static String videoSegmentPath(String renditionId, int number) { return "video/" + renditionId + "/" + segmentFile(number); }
     /** Sprite sheet n (from 1), as the thumbnail track names it (relative to the track). */
-    public static String spriteFile(int number) { return String.format("sprite-%03d.jpg", number); }
-    public static String segmentFile(int number) { return String.format("seg-%05d.m4s", number); }
+    public static String spriteFile(int number) { return String.format(Locale.ROOT, "sprite-%03d.jpg", number); }
+    public static String segmentFile(int number) { return String.format(Locale.ROOT, "seg-%05d.m4s", number); }
 }

@@ -1,9 +1,11 @@
 package dev.fanout.encoder.manifest;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.model.AudioOutput;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.model.SourceInfo;
 import dev.fanout.encoder.model.TestPlans;
 import dev.fanout.encoder.model.TrackOutput;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,42 @@ class PresentationAssemblerTest {
         gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted));
         assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, gap, null))
                 .getMessage().contains("gap between segments 5 and 6"));
+    }
+
+    /** Audio records as the audio stage writes them: 2.002 s AAC segments in timescale 48000, covering the plan's 30.03 s. */
+    static AudioOutput audio(int segmentCount) {
+        long seg = 96096;
+        List<SegmentOutput> segs = new ArrayList<>();
+        for (int n = 1; n <= segmentCount; n++) segs.add(new SegmentOutput(n, (n - 1) * seg, seg, 94, 30_000));
+        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs));
+    }
+
+    static JobPlan withAudio(JobPlan plan) {
+        SourceInfo s = plan.sourceInfo();
+        return new JobPlan(plan.jobId(), plan.source(), new SourceInfo(s.formatName(), s.sizeBytes(), s.durationSeconds(), s.video(),
+                new SourceInfo.Audio("aac", 48000, 2, 0, 30.03)), plan.frameRate(), plan.totalFrames(), plan.segmentFrames(),
+                plan.chunkFrames(), plan.chunkCount(), plan.segmentCount(), plan.renditions(), plan.encode(), plan.layout(),
+                plan.createdAtEpochMillis(), plan.probeSeconds());
+    }
+
+    @Test
+    void audioMustHaveTheSegmentsThePlanImplies() {
+        JobPlan plan = withAudio(TestPlans.ntsc720());
+        assertEquals(List.of(new Presentation.TimelineRun(0, 96096, 14)),
+                PresentationAssembler.assemble(plan, chunks(plan, "h"), audio(15)).audio().timeline(), "15 video segments of 2.002 s: 15 audio segments");
+        // one segment short: a continuous track from 0 that ends 2 s before the video must not be published
+        assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks(plan, "h"), audio(14)))
+                .getMessage().contains("audio has 14 segments; expected 15"));
+    }
+
+    @Test
+    void aVideoTailUnderHalfASegmentHasNoAudioSegmentOfItsOwn() {
+        JobPlan p = TestPlans.ntsc720();
+        JobPlan shortTail = new JobPlan(p.jobId(), p.source(), p.sourceInfo(), p.frameRate(), 850, p.segmentFrames(), p.chunkFrames(),
+                p.chunkCount(), 15, p.renditions(), p.encode(), p.layout(), 0, 0);
+        assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 14), "a 0.33 s tail joins the segment before it");
+        assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 15), "and a separate one is wrong");
+        assertEquals(15, PresentationAssembler.expectedAudioSegments(p, 14));
     }
 
     @Test
