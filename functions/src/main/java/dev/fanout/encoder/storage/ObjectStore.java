@@ -1,6 +1,7 @@
 package dev.fanout.encoder.storage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.encoder.errors.StorageException;
 import dev.fanout.encoder.errors.TransientException;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -32,8 +33,11 @@ import java.util.function.Supplier;
 
 /**
  * The S3 operations the pipeline uses, streaming to and from files (media never sits in memory).
- * Storage failures surface as {@link TransientException} (name {@code Transient.Storage}) after
- * the SDK's own retries, so the state machine can retry the step.
+ * Failures are classified the way the AWS SDK's own retry policy classifies them: throttling (429,
+ * 503 SlowDown), 5xx, request timeouts and I/O errors surface as {@link TransientException}
+ * ({@code Transient.Storage}) after the SDK's retries, so the state machine retries the step;
+ * everything else S3 refuses (403, a missing bucket or key, other 4xx) is a permanent
+ * {@link StorageException} with its own name, which the state machine does not retry.
  */
 public final class ObjectStore {
     private static final ObjectMapper JSON = Json.MAPPER;
@@ -52,8 +56,9 @@ public final class ObjectStore {
     public Optional<HeadObjectResponse> head(String bucket, String key) {
         try {
             return Optional.of(call("HEAD", bucket, key, () -> s3.headObject(b -> b.bucket(bucket).key(key))));
-        } catch (TransientException e) {
-            if (e.getCause() instanceof S3Exception s && s.statusCode() == 404) return Optional.empty();
+        } catch (StorageException e) {
+            // a HEAD answer has no body, so no error code: any 404 means the object is not there
+            if (e.statusCode() == 404) return Optional.empty();
             throw e;
         }
     }
@@ -106,7 +111,7 @@ public final class ObjectStore {
     public <T> T getJsonIfExists(String bucket, String key, Class<T> type) {
         try {
             return getJson(bucket, key, type);
-        } catch (TransientException e) {
+        } catch (StorageException e) {
             if (e.getCause() instanceof NoSuchKeyException) return null;
             throw e;
         }
@@ -148,15 +153,39 @@ public final class ObjectStore {
     }
 
     private static <T> T call(String op, String bucket, String key, Supplier<T> action) {
+        String what = op + " s3://" + bucket + "/" + key + " failed: ";
         try {
             return action.get();
         } catch (S3Exception e) {
-            throw new TransientException("Storage", op + " s3://" + bucket + "/" + key + " failed: HTTP " + e.statusCode()
-                    + " " + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode()), e);
+            String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode();
+            String detail = what + "HTTP " + e.statusCode() + " " + code;
+            if (isTransient(e.statusCode(), code) || e.isThrottlingException()) throw new TransientException("Storage", detail, e);
+            throw new StorageException(permanentName(e.statusCode(), code), detail, e.statusCode(), e);
         } catch (SdkClientException e) {
-            throw new TransientException("Storage", op + " s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+            // no answer from S3 (connection refused or reset, timeouts): I/O, worth a retry
+            throw new TransientException("Storage", what + e.getMessage(), e);
         } catch (SdkException e) {
-            throw new TransientException("Storage", op + " s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+            throw new TransientException("Storage", what + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What a retry may cure, after the AWS SDK for Java v2's own retry conditions: 5xx, 429 and the
+     * throttling and timeout error codes S3 sends (SlowDown comes as 503; RequestTimeout as 400).
+     */
+    static boolean isTransient(int status, String code) {
+        return status >= 500 || status == 429 || TRANSIENT_CODES.contains(code);
+    }
+
+    private static final java.util.Set<String> TRANSIENT_CODES = java.util.Set.of("SlowDown", "Throttling", "ThrottlingException",
+            "RequestLimitExceeded", "TooManyRequests", "RequestTimeout", "RequestTimeTooSkewed", "ExpiredToken", "InternalError",
+            "ServiceUnavailable");
+
+    /** The permanent name of a refused request: what a person has to fix. */
+    static String permanentName(int status, String code) {
+        if (status == 403) return "AccessDenied";
+        if ("NoSuchBucket".equals(code)) return "NoSuchBucket";
+        if (status == 404) return "NoSuchKey";
+        return "BadRequest";
     }
 }
