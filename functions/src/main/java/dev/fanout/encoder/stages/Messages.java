@@ -55,10 +55,11 @@ public final class Messages {
                                 double durationSeconds) {}
 
     /**
-     * Records a failed job. {@code error} and {@code cause} are what the state machine's Catch
-     * provides (or what the local runner caught).
+     * Records a failed job. {@code error} is the whole error output of the state machine's Catch:
+     * its {@code Cause} is usually there but not always, and a JSONPath to a missing field would fail
+     * the state (States.Runtime), so the stage reads Error and Cause itself.
      */
-    public record RecordFailureRequest(String bucket, String key, String etag, String error, String cause) {}
+    public record RecordFailureRequest(String bucket, String key, String etag, CaughtError error) {}
 
     public record RecordFailureResult(String jobId, String jobRecordKey, String error, String reason) {}
 }

@@ -43,7 +43,7 @@ public final class RecordFailureStage {
         etag = ProbeStage.normalizeEtag(etag);
         String jobId = JobIds.of(request.bucket(), request.key(), etag);
         JobLayout layout = JobLayout.of(config.requireOutputBucket(), jobId);
-        JobRecord.Failure failure = describe(request.error(), request.cause());
+        JobRecord.Failure failure = request.error() == null ? describe(null, null) : describe(request.error().error(), request.error().cause());
         if (failure.error().startsWith("States.")) {
             // e.g. States.ExceedToleratedFailureThreshold: the Map says only that chunks failed; a
             // worker that failed permanently left the reason in the work prefix

@@ -32,6 +32,6 @@ class SampleEventsTest {
         assertNotNull(read("encode-audio.json", Messages.EncodeAudioRequest.class).planKey());
         assertNotNull(read("make-thumbnails.json", Messages.ThumbnailsRequest.class).planKey());
         assertNotNull(read("package.json", Messages.PackageRequest.class).planKey());
-        assertNotNull(read("record-failure.json", Messages.RecordFailureRequest.class).cause());
+        assertNotNull(read("record-failure.json", Messages.RecordFailureRequest.class).error().cause());
     }
 }

@@ -269,7 +269,10 @@ public final class StateMachineExecutor {
             } catch (StatesError e) {
                 JsonNode catcher = matching(state.path("Catch"), e.error());
                 if (catcher == null) throw e;
-                ObjectNode errorOutput = JsonNodeFactory.instance.objectNode().put("Error", e.error()).put("Cause", e.cause());
+                // As on AWS, the error output has a Cause only when the error came with one (a Fail
+                // state without Cause, or a timeout, has none): a path to it must then fail.
+                ObjectNode errorOutput = JsonNodeFactory.instance.objectNode().put("Error", e.error());
+                if (e.cause() != null) errorOutput.put("Cause", e.cause());
                 output = resultPath(catcher.has("ResultPath") ? catcher.get("ResultPath") : null, data, errorOutput);
                 next = catcher.get("Next").asText();
             }
@@ -281,7 +284,7 @@ public final class StateMachineExecutor {
 
     private StatesError failState(JsonNode state, JsonNode data, JsonNode context) {
         String error = state.has("ErrorPath") ? JsonPaths.read(state.get("ErrorPath").asText(), data, context).asText() : state.path("Error").asText("States.Fail");
-        String cause = state.has("CausePath") ? JsonPaths.read(state.get("CausePath").asText(), data, context).asText() : state.path("Cause").asText("");
+        String cause = state.has("CausePath") ? JsonPaths.read(state.get("CausePath").asText(), data, context).asText() : state.path("Cause").asText(null);
         return new StatesError(error, cause);
     }
 
