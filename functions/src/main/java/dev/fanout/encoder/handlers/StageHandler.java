@@ -2,7 +2,9 @@ package dev.fanout.encoder.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.storage.Json;
 import dev.fanout.encoder.storage.ObjectStore;
 import dev.fanout.encoder.storage.S3Clients;
@@ -16,6 +18,12 @@ import java.util.Map;
  * The thin Lambda shell shared by all stages: JSON in → a record → the stage → a record → JSON out.
  * Clients are built once per container (in the constructor). Errors propagate: Lambda reports the
  * exception class as errorType and our "Name: reason" message as errorMessage.
+ *
+ * <p>Each invocation runs inside an {@link Invocation}: its deadline is Lambda's remaining time
+ * (child processes are clamped to it), and it writes exactly one JSON line to stdout when it ends
+ * (stage, outcome, job id, chunk index, source, seconds, ffmpeg's time limit, error name and reason
+ * on failure, and whatever the stage added). Plain JSON through the Jackson already on the class
+ * path, not a logging library: stdout lines are what CloudWatch Logs stores, one event each.
  */
 public abstract class StageHandler<I, O> implements RequestStreamHandler {
     private final Class<I> inputType;
@@ -30,11 +38,29 @@ public abstract class StageHandler<I, O> implements RequestStreamHandler {
 
     protected abstract O handle(I input);
 
+    /** The stage's name in log lines: the handler's class name without "Handler" (EncodeChunk, Probe, …). */
+    protected String stageName() {
+        String name = getClass().getSimpleName();
+        return name.endsWith("Handler") ? name.substring(0, name.length() - "Handler".length()) : name;
+    }
+
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        I request = Json.MAPPER.readValue(input, inputType);
-        O result = handle(request);
-        Json.MAPPER.writeValue(output, result);
+        Invocation invocation = Invocation.start(stageName(), context);
+        Throwable failure = null;
+        try (Invocation.Scope ignored = invocation.enter()) {
+            JsonNode tree = Json.MAPPER.readTree(input);
+            invocation.describe(tree);
+            O result = handle(Json.MAPPER.treeToValue(tree, inputType));
+            JsonNode out = Json.MAPPER.valueToTree(result);
+            invocation.describe(out);
+            Json.MAPPER.writeValue(output, out);
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            System.out.println(invocation.logLine(failure));
+        }
     }
 
     /** For in-process callers (local run, tests): the same JSON round trip as on Lambda. */

@@ -2,6 +2,7 @@ package dev.fanout.encoder.media;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.errors.TransientException;
+import dev.fanout.encoder.runtime.Invocation;
 
 import java.time.Duration;
 import java.util.List;
@@ -39,10 +40,11 @@ public final class Ffmpeg {
      * {@code EncodeFailed.Ffmpeg}).
      */
     public static ProcessRunner.Result runEncode(String what, List<String> command, Duration timeout) {
+        String limit = Invocation.current().describeLimit(timeout, "FFMPEG_TIMEOUT_SECONDS");
         ProcessRunner.Result r = ProcessRunner.run(command, timeout, 64 * 1024);
         if (r.timedOut()) {
-            throw new EncodeFailedException("Timeout", what + " did not finish within " + timeout.toSeconds()
-                    + " s and was stopped (FFMPEG_TIMEOUT_SECONDS); last output: " + r.stderrSummary(3));
+            throw new EncodeFailedException("Timeout", what + " did not finish within " + limit
+                    + " and was stopped; last output: " + r.stderrSummary(3));
         }
         if (r.exitCode() != 0) {
             failIfSourceUnreachable(what, r);

@@ -1,5 +1,7 @@
 package dev.fanout.encoder.media;
 
+import dev.fanout.encoder.runtime.Invocation;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +36,12 @@ public final class ProcessRunner {
         }
     }
 
-    public static Result run(List<String> command, Duration timeout, int maxStdoutBytes) {
+    /**
+     * Runs {@code command} for at most {@code timeout}, or less when the current Lambda invocation
+     * ends sooner ({@link Invocation#limitFor}: its remaining time less a reserve for uploads).
+     */
+    public static Result run(List<String> command, Duration requestedTimeout, int maxStdoutBytes) {
+        Duration timeout = Invocation.current().limitFor(requestedTimeout);
         long start = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();

@@ -20,7 +20,9 @@ import java.util.Map;
  *   <li>{@code X264_PRESET}, {@code CRF}, {@code AUDIO_BITRATE_KBPS}</li>
  *   <li>{@code MAX_INPUT_BYTES}, {@code MAX_DURATION_SECONDS}, {@code MAX_LONG_SIDE}, {@code MAX_SHORT_SIDE}</li>
  *   <li>{@code FFMPEG_PATH}, {@code FFPROBE_PATH} – default /opt/bin/… (the layer)</li>
- *   <li>{@code FFMPEG_TIMEOUT_SECONDS}, {@code FFPROBE_TIMEOUT_SECONDS}, {@code WORK_DIR}</li>
+ *   <li>{@code FFMPEG_TIMEOUT_SECONDS} – optional cap on each encode's ffmpeg; unset, only the invocation's
+ *       own remaining time (less a reserve, see {@link dev.fanout.encoder.runtime.Invocation}) limits it</li>
+ *   <li>{@code FFPROBE_TIMEOUT_SECONDS} – each probe run's limit (a crafted file is InvalidInput.ProbeTimeout), {@code WORK_DIR}</li>
  *   <li>{@code PUBLIC_BASE_URL} – optional; where viewers reach output keys (job.json and events carry URLs)</li>
  * </ul>
  */
@@ -43,6 +45,10 @@ public record PipelineConfig(
 
     public static final double DEFAULT_SEGMENT_SECONDS = 2;
     public static final double DEFAULT_CHUNK_SECONDS = 10;
+    /** Lambda's largest function Timeout (15 minutes). */
+    static final double MAX_LAMBDA_SECONDS = 900;
+
+    private static Duration seconds(double s) { return Duration.ofMillis(Math.max(1, Math.round(s * 1000))); }
 
     public static PipelineConfig fromEnv(Map<String, String> env) {
         return new PipelineConfig(
@@ -59,7 +65,8 @@ public record PipelineConfig(
                         (int) positive(env, "MAX_SHORT_SIDE", 2304)),
                 Path.of(env.getOrDefault("FFMPEG_PATH", "/opt/bin/ffmpeg")),
                 Path.of(env.getOrDefault("FFPROBE_PATH", "/opt/bin/ffprobe")),
-                Duration.ofSeconds((long) positive(env, "FFMPEG_TIMEOUT_SECONDS", 840)),
+                // unset: Lambda's longest Timeout, so the invocation's deadline is what limits ffmpeg
+                seconds(positive(env, "FFMPEG_TIMEOUT_SECONDS", MAX_LAMBDA_SECONDS)),
                 Duration.ofSeconds((long) positive(env, "FFPROBE_TIMEOUT_SECONDS", 120)),
                 Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir"))),
                 baseUrl(env.get("PUBLIC_BASE_URL")));

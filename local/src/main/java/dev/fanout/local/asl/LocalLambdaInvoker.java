@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Dispatches {@code arn:aws:states:::lambda:invoke} Tasks to the handler class that template.yaml
  * binds to the function, in this JVM, through the same stream interface Lambda uses. Results and
  * errors take Lambda's shapes: {@code {"Payload": …, "StatusCode": 200}}, and for an exception the
- * error name is its class name and the cause Lambda's JSON error document.
+ * error name is its class name and the cause Lambda's JSON error document. Each handler gets a
+ * {@link LocalContext} whose remaining time follows the function's Timeout in template.yaml; one
+ * that returns after it fails with {@code Sandbox.Timedout}, as on Lambda.
  */
 public final class LocalLambdaInvoker implements StateMachineExecutor.TaskInvoker {
     /** Runs before each invocation; may throw a {@link StatesError} to inject a fault. */
@@ -53,13 +55,21 @@ public final class LocalLambdaInvoker implements StateMachineExecutor.TaskInvoke
         interceptor.before(functionId, payload);
         RequestStreamHandler handler = handlers.computeIfAbsent(functionId, this::instantiate);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int timeout = template.functionNumber(functionId, "Timeout", 3, Map.of());
+        LocalContext context = new LocalContext(functionId, timeout, template.functionNumber(functionId, "MemorySize", 128, Map.of()));
         try {
-            handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(payload)), out, null);
+            handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(payload)), out, context);
+            if (context.expired()) {
+                // Lambda would have stopped it: the same error Step Functions reports for that
+                throw new StatesError("Sandbox.Timedout", "{\"errorMessage\":\"Task timed out after " + timeout + ".00 seconds\"}");
+            }
             ObjectNode result = JsonNodeFactory.instance.objectNode();
             result.put("ExecutedVersion", "$LATEST");
             result.set("Payload", Json.MAPPER.readTree(out.toByteArray()));
             result.put("StatusCode", 200);
             return result;
+        } catch (StatesError e) {
+            throw e;
         } catch (Exception e) {
             ObjectNode doc = JsonNodeFactory.instance.objectNode();
             doc.put("errorMessage", String.valueOf(e.getMessage()));

@@ -220,6 +220,19 @@ public final class SamTemplate {
         return template.path("Globals").path("Function");
     }
 
+    /**
+     * A function's whole-number property (its own, else the Globals'), with a parameter reference
+     * resolved to the parameter's value; {@code fallback} when neither sets it (Lambda's default).
+     */
+    public int functionNumber(String functionId, String property, int fallback, Map<String, String> parameterOverrides) {
+        JsonNode v = properties(functionId).path(property);
+        if (v.isMissingNode()) v = functionGlobals().path(property);
+        if (v.isMissingNode()) return fallback;
+        if (v.has("Ref")) return Integer.parseInt(parameterValue(v.get("Ref").asText(), parameterOverrides));
+        if (!v.canConvertToInt()) throw new UnsupportedAslException(functionId + "." + property + " = " + v);
+        return v.asInt();
+    }
+
     /** The function's AutoPublishAlias (a published version behind a named alias), or null. */
     public String autoPublishAlias(String functionId) {
         JsonNode a = properties(functionId).path("AutoPublishAlias");
