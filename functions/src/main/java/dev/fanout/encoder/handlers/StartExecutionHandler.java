@@ -1,15 +1,19 @@
 package dev.fanout.encoder.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.plan.ExecutionNames;
+import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.storage.ClientEndpoints;
+import dev.fanout.encoder.storage.Json;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +26,17 @@ import java.util.Optional;
  * encode. Keys that are not videos, or that lie under the pipeline's own output prefixes, are
  * skipped. If starting any record fails, the invocation fails after trying the others, and Lambda's
  * retry of the whole event is harmless: records already started are recognised by their names.
+ *
+ * <p>S3 invokes it asynchronously: Lambda retries a failed event twice and then hands it to the
+ * function's on-failure destination (an SQS queue in template.yaml), never silently dropping it
+ * ("How Lambda handles errors and retries with asynchronous invocation", Lambda developer guide).
+ * To replay, the same function accepts three shapes: an S3 event; the destination's invocation
+ * record, whose {@code requestPayload} is the original S3 event; and an SQS event of such records
+ * (the queue's disabled event source mapping, enabled to drain it), answering with the
+ * {@code batchItemFailures} of the messages that failed again so only those stay in the queue.
+ * Replays are idempotent like redeliveries. Each invocation logs one JSON line (stage "Trigger").
  */
-public final class StartExecutionHandler implements RequestHandler<S3Event, StartExecutionHandler.Summary> {
+public final class StartExecutionHandler implements RequestStreamHandler {
 
     /** Starts one execution; throws {@link ExecutionAlreadyExistsException} if the name is taken. */
     @FunctionalInterface
@@ -70,46 +83,115 @@ public final class StartExecutionHandler implements RequestHandler<S3Event, Star
     }
 
     @Override
-    public Summary handleRequest(S3Event event, Context context) {
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        Invocation invocation = Invocation.start("Trigger", context);
+        Throwable failure = null;
+        try (Invocation.Scope ignored = invocation.enter()) {
+            JsonNode event = Json.MAPPER.readTree(input);
+            Object answer;
+            if (isSqsEvent(event)) {
+                invocation.put("replay", "sqs");
+                answer = handleSqs(event, invocation);
+            } else {
+                Summary summary = handle(event, context);
+                answer = summary;
+            }
+            Json.MAPPER.writeValue(output, answer);
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            System.out.println(invocation.logLine(failure));
+        }
+    }
+
+    /**
+     * Starts the executions of an S3 event, or of an on-failure destination record (its
+     * {@code requestPayload} is the S3 event Lambda could not deliver). Throws when any start
+     * failed, after trying every record.
+     */
+    public Summary handle(JsonNode event, Context context) {
         Summary summary = new Summary();
+        Invocation invocation = Invocation.current();
+        JsonNode s3Event = event;
+        if (event != null && event.has("requestPayload")) {
+            // an invocation record of the on-failure destination: replay its original event
+            invocation.put("replayOf", event.path("requestContext").path("requestId").asText(null));
+            s3Event = event.get("requestPayload");
+        }
         List<String> failures = new ArrayList<>();
-        List<S3EventNotificationRecord> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
-        for (S3EventNotificationRecord record : records) {
-            if (record == null || record.getS3() == null || record.getS3().getObject() == null || record.getS3().getBucket() == null) {
-                log(context, "skipped a record without bucket or object");
+        JsonNode records = s3Event == null ? null : s3Event.get("Records");
+        for (JsonNode record : records == null || !records.isArray() ? List.<JsonNode>of() : toList(records)) {
+            JsonNode bucket = record.path("s3").path("bucket").path("name");
+            JsonNode object = record.path("s3").path("object");
+            if (!bucket.isTextual() || !object.path("key").isTextual()) {
+                summary.skipped.add("(a record without bucket or object)");
                 continue;
             }
-            var object = record.getS3().getObject();
-            ExecutionNames.Decision d = ExecutionNames.decide(
-                    record.getS3().getBucket().getName(), object.getKey(), object.getVersionId(), object.geteTag());
-            String source = "s3://" + d.bucket() + "/" + d.key();
+            ExecutionNames.Decision d = ExecutionNames.decide(bucket.asText(), object.get("key").asText(),
+                    text(object, "versionId"), text(object, "eTag"));
             if (d.skipped()) {
-                log(context, "skipped " + source + ": " + d.skipReason());
                 summary.skipped.add(d.key());
                 continue;
             }
             try {
                 starter.start(d.name(), d.input());
-                log(context, "started " + d.name() + " for " + source);
                 summary.started.add(d.name());
             } catch (ExecutionAlreadyExistsException e) {
-                // A duplicate delivery of the same upload: its encode is already running or done.
-                log(context, "already started " + d.name() + " for " + source);
+                // A duplicate delivery or a replay of the same upload: its encode is already running or done.
                 summary.alreadyStarted.add(d.name());
             } catch (RuntimeException e) {
-                log(context, "failed to start " + d.name() + " for " + source + ": " + e);
                 failures.add(d.name() + ": " + e.getMessage());
             }
         }
+        invocation.put("started", List.copyOf(summary.started)).put("alreadyStarted", List.copyOf(summary.alreadyStarted))
+                .put("skipped", List.copyOf(summary.skipped));
         if (!failures.isEmpty()) {
+            invocation.put("failed", List.copyOf(failures));
             throw new IllegalStateException("could not start " + failures.size() + " execution(s): " + String.join("; ", failures));
         }
         return summary;
     }
 
-    private static void log(Context context, String message) {
-        if (context != null && context.getLogger() != null) context.getLogger().log(message + "\n");
-        else System.out.println(message);
+    static boolean isSqsEvent(JsonNode event) {
+        JsonNode records = event == null ? null : event.get("Records");
+        return records != null && records.isArray() && !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText());
+    }
+
+    /** Replays each message's record; the messages that failed again are reported, so only they stay in the queue. */
+    private BatchResponse handleSqs(JsonNode event, Invocation invocation) {
+        List<BatchItemFailure> failed = new ArrayList<>();
+        List<String> started = new ArrayList<>();
+        List<String> alreadyStarted = new ArrayList<>();
+        for (JsonNode message : event.get("Records")) {
+            String id = message.path("messageId").asText();
+            try {
+                Summary s = handle(Json.MAPPER.readTree(message.path("body").asText()), null);
+                started.addAll(s.started);
+                alreadyStarted.addAll(s.alreadyStarted);
+            } catch (IOException | RuntimeException e) {
+                failed.add(new BatchItemFailure(id));
+            }
+        }
+        invocation.put("started", started).put("alreadyStarted", alreadyStarted)
+                .put("failedMessages", failed.stream().map(BatchItemFailure::itemIdentifier).toList());
+        return new BatchResponse(failed);
+    }
+
+    /** The SQS partial batch response (ReportBatchItemFailures): the ids of messages to keep in the queue. */
+    public record BatchResponse(List<BatchItemFailure> batchItemFailures) {}
+
+    public record BatchItemFailure(String itemIdentifier) {}
+
+    private static List<JsonNode> toList(JsonNode array) {
+        List<JsonNode> out = new ArrayList<>();
+        array.forEach(out::add);
+        return out;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
     }
 
     /** What one invocation did: execution names started or found already started, and keys skipped. */

@@ -9,13 +9,16 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3ObjectEntity;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.UserIdentityEntity;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.encoder.storage.Json;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds {@link S3Event}s for tests: from an S3 notification JSON document (what Lambda's runtime
- * deserialises for the handler), or from a few fields.
+ * S3 events for tests: the SDK model of an S3 notification JSON document (to check a sample
+ * event's fields), or the JSON S3 delivers, built from a few fields.
  */
 final class S3Events {
     private S3Events() {}
@@ -40,17 +43,20 @@ final class S3Events {
         return new S3Event(records);
     }
 
-    /** One ObjectCreated:Put record per key (keys as S3 sends them: URL-encoded). */
-    static S3Event of(String bucket, long size, String etag, String versionId, String... rawKeys) {
-        List<S3EventNotificationRecord> records = new ArrayList<>();
+    /** One ObjectCreated:Put record per key (keys as S3 sends them: URL-encoded), as the JSON S3 delivers. */
+    static ObjectNode of(String bucket, long size, String etag, String versionId, String... rawKeys) {
+        ObjectNode event = Json.MAPPER.createObjectNode();
+        ArrayNode records = event.putArray("Records");
         for (String key : rawKeys) {
-            records.add(new S3EventNotificationRecord("eu-west-1", "ObjectCreated:Put", "aws:s3", "2024-07-14T09:21:37.518Z", "2.1",
-                    new RequestParametersEntity("198.51.100.23"), new ResponseElementsEntity("id2", "reqid"),
-                    new S3Entity("cfg", new S3BucketEntity(bucket, new UserIdentityEntity("owner"), "arn:aws:s3:::" + bucket),
-                            new S3ObjectEntity(key, size, etag, versionId, "0066939A31791B1E2D"), "1.0"),
-                    new UserIdentityEntity("AWS:uploader")));
+            ObjectNode r = records.addObject().put("eventVersion", "2.1").put("eventSource", "aws:s3").put("awsRegion", "eu-west-1")
+                    .put("eventTime", "2024-07-14T09:21:37.518Z").put("eventName", "ObjectCreated:Put");
+            r.putObject("userIdentity").put("principalId", "AWS:uploader");
+            ObjectNode s3 = r.putObject("s3").put("s3SchemaVersion", "1.0").put("configurationId", "cfg");
+            s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket).putObject("ownerIdentity").put("principalId", "owner");
+            ObjectNode object = s3.putObject("object").put("key", key).put("size", size).put("eTag", etag).put("sequencer", "0066939A31791B1E2D");
+            if (versionId != null) object.put("versionId", versionId);
         }
-        return new S3Event(records);
+        return event;
     }
 
     private static String text(JsonNode node, String field) {

@@ -43,7 +43,7 @@ class S3ObjectCreatedEventTest {
         assertEquals(31457280L, object.getSizeAsLong());
 
         Map<String, String> started = new HashMap<>();
-        var summary = new StartExecutionHandler(started::put).handleRequest(event, null);
+        var summary = new StartExecutionHandler(started::put).handle(read("s3-object-created.json"), null);
 
         String name = "holiday-2024-12c2f5b2eb00df9242111994";
         assertEquals(java.util.List.of(name), summary.getStarted());

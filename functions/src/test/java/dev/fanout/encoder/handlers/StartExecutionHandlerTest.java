@@ -45,7 +45,7 @@ class StartExecutionHandlerTest {
     @Test
     void startsOneExecutionPerUploadWithTheProbeInput() throws Exception {
         FakeStepFunctions sfn = new FakeStepFunctions();
-        var summary = new StartExecutionHandler(sfn).handleRequest(
+        var summary = new StartExecutionHandler(sfn).handle(
                 S3Events.of("in", 31457280, "abc", null, "uploads/holiday+2024.mp4"), null);
         assertEquals(1, summary.getStarted().size());
         String name = summary.getStarted().get(0);
@@ -59,8 +59,8 @@ class StartExecutionHandlerTest {
         FakeStepFunctions sfn = new FakeStepFunctions();
         StartExecutionHandler handler = new StartExecutionHandler(sfn);
         var event = S3Events.of("in", 1000, "abc", null, "a.mp4");
-        var first = handler.handleRequest(event, null);
-        var second = handler.handleRequest(S3Events.of("in", 1000, "abc", null, "a.mp4"), null);
+        var first = handler.handle(event, null);
+        var second = handler.handle(S3Events.of("in", 1000, "abc", null, "a.mp4"), null);
 
         assertEquals(1, sfn.executions.size(), "one execution");
         assertEquals(2, sfn.calls.size());
@@ -69,7 +69,7 @@ class StartExecutionHandlerTest {
         assertTrue(second.getStarted().isEmpty());
 
         // a new upload of the same key (new ETag) is a new encode
-        var third = handler.handleRequest(S3Events.of("in", 1000, "def", null, "a.mp4"), null);
+        var third = handler.handle(S3Events.of("in", 1000, "def", null, "a.mp4"), null);
         assertEquals(1, third.getStarted().size());
         assertEquals(2, sfn.executions.size());
     }
@@ -77,7 +77,7 @@ class StartExecutionHandlerTest {
     @Test
     void nonVideoKeysAndOutputPrefixesAreSkipped() {
         FakeStepFunctions sfn = new FakeStepFunctions();
-        var summary = new StartExecutionHandler(sfn).handleRequest(S3Events.of("in", 10, "e", null,
+        var summary = new StartExecutionHandler(sfn).handle(S3Events.of("in", 10, "e", null,
                 "notes.txt", "jobs/x-123/manifest.mpd", "jobs/x-123/video/720p/init.mp4", "work/x-123/plan.json",
                 "work/x.mp4", "uploads/", "film.mkv"), null);
         assertTrue(sfn.calls.isEmpty(), "nothing started: " + sfn.calls);
@@ -88,7 +88,7 @@ class StartExecutionHandlerTest {
     @Test
     void emptyUploadsStillStartAJobSoItCanRecordTheFailure() {
         FakeStepFunctions sfn = new FakeStepFunctions();
-        var summary = new StartExecutionHandler(sfn).handleRequest(
+        var summary = new StartExecutionHandler(sfn).handle(
                 S3Events.of("in", 0, "d41d8cd98f00b204e9800998ecf8427e", null, "empty.MOV"), null);
         assertEquals(1, summary.getStarted().size());
     }
@@ -96,7 +96,7 @@ class StartExecutionHandlerTest {
     @Test
     void manyRecordsMixedAndVersionedBuckets() {
         FakeStepFunctions sfn = new FakeStepFunctions();
-        var summary = new StartExecutionHandler(sfn).handleRequest(
+        var summary = new StartExecutionHandler(sfn).handle(
                 S3Events.of("in", 5, "e", "v1", "a.mp4", "b.m4v", "c.txt", "d%2B.mov"), null);
         assertEquals(3, summary.getStarted().size());
         assertEquals(List.of("c.txt"), summary.getSkipped());
@@ -110,25 +110,57 @@ class StartExecutionHandlerTest {
         sfn.failFor.add("b-");
         var handler = new StartExecutionHandler(sfn);
         var e = assertThrows(IllegalStateException.class,
-                () -> handler.handleRequest(S3Events.of("in", 5, "e", null, "a.mp4", "b.mp4", "c.mp4"), null));
+                () -> handler.handle(S3Events.of("in", 5, "e", null, "a.mp4", "b.mp4", "c.mp4"), null));
         assertTrue(e.getMessage().contains("Rate exceeded"), e.getMessage());
         assertEquals(3, sfn.calls.size(), "the records after the failure were still tried");
         assertEquals(2, sfn.executions.size());
 
         // Lambda retries the whole event: the two started ones are recognised, the third starts
         sfn.failFor.clear();
-        var retry = handler.handleRequest(S3Events.of("in", 5, "e", null, "a.mp4", "b.mp4", "c.mp4"), null);
+        var retry = handler.handle(S3Events.of("in", 5, "e", null, "a.mp4", "b.mp4", "c.mp4"), null);
         assertEquals(1, retry.getStarted().size());
         assertEquals(2, retry.getAlreadyStarted().size());
+    }
+
+    @Test
+    void anOnFailureRecordReplaysItsOriginalEventAndLogsOneJsonLine() throws Exception {
+        FakeStepFunctions sfn = new FakeStepFunctions();
+        var handler = new StartExecutionHandler(sfn);
+        var record = Json.MAPPER.createObjectNode().put("version", "1.0");
+        record.putObject("requestContext").put("requestId", "r-1").put("condition", "RetriesExhausted").put("approximateInvokeCount", 3);
+        record.set("requestPayload", S3Events.of("in", 5, "e", null, "a.mp4"));
+        record.putObject("responsePayload").put("errorType", "java.lang.IllegalStateException").put("errorMessage", "Rate exceeded");
+
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            handler.handleRequest(new java.io.ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(record)), answer, null);
+        } finally {
+            System.setOut(saved);
+        }
+        String name = ExecutionNames.executionName("in", "a.mp4", null, "e");
+        assertEquals(List.of(name), List.copyOf(sfn.executions.keySet()));
+        assertEquals(name, Json.MAPPER.readTree(answer.toByteArray()).path("started").get(0).asText());
+        List<String> lines = log.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), lines::toString);
+        JsonNode line = Json.MAPPER.readTree(lines.get(0));
+        assertEquals("Trigger", line.path("stage").asText());
+        assertEquals("SUCCEEDED", line.path("outcome").asText());
+        assertEquals("r-1", line.path("replayOf").asText());
+        assertEquals(name, line.path("started").get(0).asText());
     }
 
     @Test
     void emptyOrOddEventsDoNothing() {
         FakeStepFunctions sfn = new FakeStepFunctions();
         var handler = new StartExecutionHandler(sfn);
-        assertTrue(handler.handleRequest(null, null).getStarted().isEmpty());
-        assertTrue(handler.handleRequest(new com.amazonaws.services.lambda.runtime.events.S3Event(), null).getStarted().isEmpty());
-        assertTrue(handler.handleRequest(new com.amazonaws.services.lambda.runtime.events.S3Event(List.of()), null).getStarted().isEmpty());
+        assertTrue(handler.handle(null, null).getStarted().isEmpty());
+        assertTrue(handler.handle(Json.MAPPER.createObjectNode(), null).getStarted().isEmpty());
+        assertTrue(handler.handle(Json.MAPPER.createObjectNode().set("Records", Json.MAPPER.createArrayNode()), null).getStarted().isEmpty());
+        // the test event S3 sends when a notification is configured
+        assertTrue(handler.handle(Json.MAPPER.createObjectNode().put("Service", "Amazon S3").put("Event", "s3:TestEvent"), null).getStarted().isEmpty());
         assertTrue(sfn.calls.isEmpty());
     }
 
@@ -162,8 +194,8 @@ class StartExecutionHandlerTest {
                     "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"));
             var handler = new StartExecutionHandler(starter);
             var event = S3Events.of("in", 5, "abc", null, "uploads/holiday+2024.mp4");
-            var first = handler.handleRequest(event, null);
-            var second = handler.handleRequest(event, null);
+            var first = handler.handle(event, null);
+            var second = handler.handle(event, null);
 
             assertEquals(1, first.getStarted().size());
             assertEquals(first.getStarted(), second.getAlreadyStarted(), "the service's ExecutionAlreadyExists is success");
