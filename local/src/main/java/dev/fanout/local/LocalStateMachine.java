@@ -30,6 +30,9 @@ public final class LocalStateMachine {
         public boolean succeeded() { return result.succeeded(); }
     }
 
+    /** Longer than any encoder's ffmpeg limit: a Task left running after a failure must end by then. */
+    private static final Duration STRAGGLER_TIMEOUT = Duration.ofMinutes(20);
+
     private final ObjectStore store;
     private final LocalLambdaInvoker invoker;
     private final LocalEventBus events = new LocalEventBus();
@@ -69,14 +72,38 @@ public final class LocalStateMachine {
     /** Completion events the executions of this machine published. */
     public LocalEventBus events() { return events; }
 
+    /** Starts a new execution for an uploaded object, as "New execution" in the console does. */
     public Outcome run(String bucket, String key) {
-        String etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
-        ObjectNode input = JsonNodeFactory.instance.objectNode().put("bucket", bucket).put("key", key).put("etag", etag);
-        return execute(input, JobIds.of(bucket, key, etag));
+        return run(bucket, key, () -> { });
     }
 
-    /** One execution with the input the trigger sends ({@code {"bucket", "key", "etag"}}) under the given name. */
+    /**
+     * As {@link #run(String, String)}, with {@link #execute(JsonNode, String, Runnable)}'s hook. Each
+     * call is a new execution with a name of its own: Step Functions never reuses a Standard
+     * execution's name (StartExecution API reference: the name "must be unique for your AWS
+     * account, Region, and state machine for 90 days"), and the stages tell runs of one job apart by it.
+     */
+    public Outcome run(String bucket, String key, Runnable whenEnded) {
+        String etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
+        ObjectNode input = JsonNodeFactory.instance.objectNode().put("bucket", bucket).put("key", key).put("etag", etag);
+        String name = JobIds.of(bucket, key, etag) + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return execute(input, name, whenEnded);
+    }
+
+    /**
+     * One execution with the input the trigger sends ({@code {"bucket", "key", "etag"}}) under the
+     * given name; returns when it has ended and every Task it had invoked has finished (after a
+     * failed Map or Parallel, invoked Tasks run on, as Lambda invocations do on AWS).
+     */
     public Outcome execute(JsonNode input, String executionName) {
+        return execute(input, executionName, () -> { });
+    }
+
+    /**
+     * As {@link #execute(JsonNode, String)}, running {@code whenEnded} once the execution has ended
+     * but before waiting for the Tasks still running (a test releases a held-back worker there).
+     */
+    public Outcome execute(JsonNode input, String executionName, Runnable whenEnded) {
         long t0 = System.nanoTime();
         String bucket = input.path("bucket").asText();
         String key = input.path("key").asText();
@@ -84,6 +111,11 @@ public final class LocalStateMachine {
         if (etag.isBlank()) etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
         String jobId = JobIds.of(bucket, key, etag);
         StateMachineExecutor.Result result = executor.execute(input, executionName);
+        whenEnded.run();
+        if (!executor.awaitStragglers(STRAGGLER_TIMEOUT)) {
+            throw new IllegalStateException("Tasks of execution " + executionName + " still running " + STRAGGLER_TIMEOUT.toMinutes()
+                    + " min after it ended");
+        }
         return new Outcome(result, jobId, Duration.ofNanos(System.nanoTime() - t0));
     }
 

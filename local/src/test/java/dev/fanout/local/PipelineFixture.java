@@ -125,6 +125,14 @@ final class PipelineFixture implements AutoCloseable {
 
     /** As {@link #run(String, Map)}, with a hook that can inject faults before each Lambda invocation. */
     Job run(String key, Map<String, String> settings, LocalLambdaInvoker.Interceptor faults) throws Exception {
+        return run(key, settings, faults, () -> { });
+    }
+
+    /**
+     * As above; {@code whenEnded} runs once the execution has ended, before the Tasks it left
+     * running (after a failed Map or Parallel) are waited for and the output is copied.
+     */
+    Job run(String key, Map<String, String> settings, LocalLambdaInvoker.Interceptor faults, Runnable whenEnded) throws Exception {
         List<String> states = new CopyOnWriteArrayList<>();
         LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env(settings), 2, 0.001,
                 new StateMachineExecutor.Listener() {
@@ -132,7 +140,7 @@ final class PipelineFixture implements AutoCloseable {
                     public void stateEntered(String state) { states.add(state); }
                 });
         machine.invoker().intercept(faults);
-        LocalStateMachine.Outcome outcome = machine.run(INPUT, key);
+        LocalStateMachine.Outcome outcome = machine.run(INPUT, key, whenEnded);
         Path jobDir = dir.resolve("out").resolve(outcome.jobId());
         LocalRun.downloadJob(store, outcome.jobId(), jobDir);
         return new Job(outcome, jobDir, states, machine.events().events());

@@ -28,6 +28,7 @@ class StateMachineRunTest {
     @TempDir
     static Path dir;
     static PipelineFixture fx;
+    static DashOutputCheck check;
     static Path source;
     /**
      * Caps well above what CRF 23 needs here: x264 is byte-for-byte repeatable only while its rate
@@ -38,6 +39,7 @@ class StateMachineRunTest {
     @BeforeAll
     static void start() throws Exception {
         fx = new PipelineFixture(dir);
+        check = new DashOutputCheck(new MediaProbe(fx.bin));
         source = fx.generate("clip.mp4", SampleClip.of(426, 240, "30", 5));
     }
 
@@ -166,8 +168,13 @@ class StateMachineRunTest {
         assertArrayEquals(record, Files.readAllBytes(again.dir().resolve("job.json")), "job.json untouched");
     }
 
+    /**
+     * The README's way to re-encode a failed job: start it again with the same input. The failed
+     * run's finished chunks must not be taken as done by the second run (their segments were
+     * removed with the failure), so the second run publishes every init and segment.
+     */
     @Test
-    void aFailedJobKeepsOnlyItsRecordAndARetryOfTheUploadSucceeds() throws Exception {
+    void aFailedJobKeepsOnlyItsRecordAndARunAgainPublishesACompleteJob() throws Exception {
         fx.upload(source, "uploads/unlucky.mp4");
         AtomicInteger encodedChunks = new AtomicInteger();
         PipelineFixture.Job failed = fx.run("uploads/unlucky.mp4", SETTINGS, (function, payload) -> {
@@ -188,6 +195,110 @@ class StateMachineRunTest {
         PipelineFixture.Job retried = fx.run("uploads/unlucky.mp4", SETTINGS);
         assertTrue(retried.outcome().succeeded(), retried.outcome().result()::toString);
         assertEquals("SUCCEEDED", retried.record().path("status").asText());
-        assertTrue(Files.exists(retried.dir().resolve("manifest.mpd")));
+        assertEquals(failed.outcome().jobId(), retried.outcome().jobId(), "the same upload is the same job");
+        // 5 s at 30 fps, 2 s segments (60 frames), with audio
+        check.assertComplete(retried.dir(), source, 150, 30, 1, 60, true);
+        assertEquals(List.of(), fx.store.list(PipelineFixture.OUTPUT, "work/" + retried.outcome().jobId() + "/"),
+                "a published job's work files are deleted");
+    }
+
+    /**
+     * Step Functions cannot stop a Lambda that is running when its Map or Parallel fails. Here
+     * chunk 0, the audio and the thumbnails have read their plan and started ffmpeg, which is held
+     * (a wrapper script waits for a file) until the execution has ended — job.json FAILED,
+     * RecordFailure's cleanup done; then they encode and upload. Afterwards the job still holds
+     * only job.json, and its work prefix nothing.
+     */
+    @Test
+    void workersThatFinishAfterTheFailureWasRecordedLeaveNothingBehind() throws Exception {
+        fx.upload(source, "uploads/late.mp4");
+        Path gate = Files.createDirectories(dir.resolve("ffmpeg-gate"));
+        Path hold = gate.resolve("hold");
+        Path release = gate.resolve("release");
+        Path wrapper = gate.resolve("ffmpeg");
+        // ffmpeg runs with an empty environment: only shell builtins and absolute paths here
+        Files.writeString(wrapper, "#!/bin/sh\n"
+                + "if [ -e '" + hold + "' ] && [ ! -e '" + release + "' ]; then\n"
+                + "  : > '" + gate + "/started.'$$\n"
+                + "  while [ ! -e '" + release + "' ]; do /bin/sleep 0.05; done\n"
+                + "fi\n"
+                + "exec '" + fx.bin.ffmpeg() + "' \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+        settings.put("FFMPEG_PATH", wrapper.toString());
+        PipelineFixture.Job failed = fx.run("uploads/late.mp4", settings, (function, payload) -> {
+            if (function.equals("EncodeChunkFunction") || function.equals("EncodeAudioFunction") || function.equals("ThumbnailFunction")) {
+                try {
+                    if (!Files.exists(hold)) Files.createFile(hold); // the probe is done: hold the encoders' ffmpeg
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another branch made it
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            if (function.equals("EncodeChunkFunction") && payload.path("chunkIndex").asInt() == 1) {
+                // fail the Map only once chunk 0, the audio and the poster are all inside ffmpeg
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (startedCount(gate) < 3 && System.nanoTime() < deadline) sleepQuietly(50);
+                throw new StatesError("dev.fanout.encoder.errors.EncodeFailedException", "EncodeFailed.Ffmpeg: injected permanent failure");
+            }
+        }, () -> {
+            List<String> left = fx.store.list(PipelineFixture.OUTPUT, "jobs/late-").stream().map(o -> o.key()).toList();
+            assertEquals(1, left.size(), "only job.json when the execution ends: " + left);
+            JsonNode record = fx.store.getJson(PipelineFixture.OUTPUT, left.get(0), JsonNode.class);
+            assertEquals("FAILED", record.path("status").asText(), "RecordFailure ran before the held workers go on");
+            try {
+                Files.createFile(release);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertFalse(failed.outcome().succeeded());
+        assertEquals(3, startedCount(gate), "chunk 0, the audio and the poster were held inside ffmpeg");
+        String jobId = failed.outcome().jobId();
+        assertEquals(List.of("jobs/" + jobId + "/job.json"),
+                fx.store.list(PipelineFixture.OUTPUT, "jobs/" + jobId + "/").stream().map(o -> o.key()).toList(),
+                "no init, segment, poster or sprite uploaded late is left");
+        assertEquals(List.of(), fx.store.list(PipelineFixture.OUTPUT, "work/" + jobId + "/").stream().map(o -> o.key()).toList(),
+                "no record of the failed run is left for a new run to find");
+        assertEquals("FAILED", failed.record().path("status").asText(), "the late workers did not overwrite the failure record");
+    }
+
+    private static long startedCount(Path gate) {
+        try (Stream<Path> files = Files.list(gate)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("started.")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Package publishes a complete job or nothing: a segment gone before packaging is a named error. */
+    @Test
+    void aSegmentMissingAtPackagingFailsTheJobAndPublishesNothing() throws Exception {
+        fx.upload(source, "uploads/lost.mp4");
+        PipelineFixture.Job job = fx.run("uploads/lost.mp4", SETTINGS, (function, payload) -> {
+            if (function.equals("PackageFunction")) {
+                String key = "jobs/" + payload.path("jobId").asText() + "/video/144p/seg-00002.m4s";
+                assertTrue(fx.store.head(PipelineFixture.OUTPUT, key).isPresent(), key + " was uploaded");
+                fx.store.deletePrefix(PipelineFixture.OUTPUT, key, k -> false);
+            }
+        });
+        assertFalse(job.outcome().succeeded());
+        assertEquals("EncodeFailed.MissingSegment", job.outcome().result().error());
+        JsonNode record = job.record();
+        assertEquals("FAILED", record.path("status").asText());
+        assertTrue(record.path("error").path("reason").asText().contains("video/144p/seg-00002.m4s is missing"), record::toPrettyString);
+        try (Stream<Path> left = Files.walk(job.dir())) {
+            assertEquals(List.of("job.json"), left.filter(Files::isRegularFile).map(p -> job.dir().relativize(p).toString()).toList(),
+                    "no manifest, playlist or player page names the incomplete job");
+        }
     }
 }

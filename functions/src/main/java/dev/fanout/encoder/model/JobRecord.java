@@ -5,13 +5,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * {@code job.json}: the durable record of a job, written when it succeeds or fails.
- * Fields that do not apply (e.g. the ladder of a job rejected at probe) are omitted.
+ * {@code job.json}: the durable record of a job. Probe writes it RUNNING at the start of every
+ * run but never over a SUCCEEDED one; Package replaces it with SUCCEEDED, RecordFailure with
+ * FAILED. Fields that do not apply (e.g. the ladder of a job rejected at probe) are omitted.
+ *
+ * @param runId the execution (its name) that wrote the record: tells the runs of one job apart
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(
         String status,
         String jobId,
+        String runId,
         SourceRef input,
         SourceInfo source,
         List<LadderEntry> ladder,
@@ -26,8 +30,20 @@ public record JobRecord(
         Failure error,
         String finishedAt) {
 
+    public static final String RUNNING = "RUNNING";
     public static final String SUCCEEDED = "SUCCEEDED";
     public static final String FAILED = "FAILED";
+
+    /** A run has started: the stages' uploads are wanted (see {@code stages/FailedJobCleanup}). */
+    public static JobRecord running(String jobId, String runId, SourceRef input) {
+        return new JobRecord(RUNNING, jobId, runId, input, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public static JobRecord failed(String jobId, String runId, SourceRef input, Failure error, String finishedAt) {
+        return new JobRecord(FAILED, jobId, runId, input, null, null, null, null, null, null, null, null, null, null, error, finishedAt);
+    }
+
+    public boolean hasFailed() { return FAILED.equals(status); }
 
     /** A rendition as delivered: size, cap and the measured bandwidth written to the manifest. */
     public record LadderEntry(String id, int width, int height, String codecs, int maxrateKbps, long bandwidth, long bytes) {}

@@ -58,8 +58,10 @@ public final class EncodeAudioStage {
             // a last fragment under half a segment joins the one before it
             long halfSegment = Math.round(plan.frameRate().secondsFor(plan.segmentFrames()).toDouble() * mp4.timescale() / 2);
             List<FragmentedMp4.Fragment> fragments = mp4.segmentsJoiningShortTail(halfSegment);
+            List<String> written = new ArrayList<>();
             try (Uploader uploader = new Uploader(store, layout.bucket())) {
                 uploader.submit(init, layout.audioInitKey(), "audio/mp4");
+                written.add(layout.audioInitKey());
                 for (int i = 0; i < fragments.size(); i++) {
                     FragmentedMp4.Fragment f = fragments.get(i);
                     int number = i + 1;
@@ -70,11 +72,14 @@ public final class EncodeAudioStage {
                     SegmentFiles.writeSegment(out, f, seg);
                     segments.add(new SegmentOutput(number, start, duration, f.sampleCount(), Files.size(seg)));
                     uploader.submit(seg, layout.audioSegmentKey(number), "audio/iso.segment");
+                    written.add(layout.audioSegmentKey(number));
                 }
             } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
             TrackOutput track = new TrackOutput("audio", Scratch.sha256(init), mp4.codecs(), 0, 0, mp4.sampleRate(), mp4.channels(), mp4.timescale(), segments);
             store.putJson(layout.bucket(), layout.audioResultKey(), new AudioOutput(encodeSeconds, uploadSeconds, track));
+            written.add(layout.audioResultKey());
+            FailedJobCleanup.deleteIfJobFailed(store, layout, written); // the video branch may have failed the job meanwhile
             return new EncodeAudioResult(true, segments.size(), encodeSeconds);
         } catch (FragmentedMp4.MalformedMp4Exception e) {
             throw new EncodeFailedException("BadEncoderOutput", "audio: " + e.getMessage());

@@ -30,8 +30,12 @@ import java.util.List;
 /**
  * Stage 2 (fanned out): encode one chunk into every rendition with a single ffmpeg, check the
  * result against the frame grid, cut it into numbered DASH segments, upload them straight to
- * their final keys, and record what was uploaded. Re-running a chunk writes the same keys with
- * the same bytes; a chunk whose record already exists is not encoded again.
+ * their final keys, and record what was uploaded. A retry encodes the chunk again and rewrites
+ * the same keys, then the record: the record is written last, so it always describes the last
+ * complete attempt. (An existing record is not taken as done: a retry only follows an attempt
+ * that failed before or while writing it, so reuse would save almost nothing, and a record of an
+ * earlier run may name segments that are gone.) After a failed job, its uploads are removed again
+ * ({@link FailedJobCleanup}).
  */
 public final class EncodeChunkStage {
     private final ObjectStore store;
@@ -56,6 +60,8 @@ public final class EncodeChunkStage {
     private void recordFailure(JobLayout layout, int index, PipelineException e) {
         try {
             store.putJson(layout.bucket(), layout.chunkFailureKey(index), new JobRecord.Failure(e.errorName(), "chunk " + index + ": " + e.detail()));
+            // a worker failing after the job was already recorded FAILED leaves nothing behind either
+            FailedJobCleanup.deleteIfJobFailed(store, layout, List.of(layout.chunkFailureKey(index)));
         } catch (RuntimeException ignored) {
             // the original error matters more
         }
@@ -64,10 +70,6 @@ public final class EncodeChunkStage {
     private EncodeChunkResult encode(JobPlan plan, int chunkIndex) {
         JobLayout layout = plan.layout();
         ChunkSpec chunk = ChunkPlanner.chunk(chunkIndex, plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
-        ChunkOutput existing = store.getJsonIfExists(layout.bucket(), layout.chunkResultKey(chunk.index()), ChunkOutput.class);
-        if (existing != null && existing.frameCount() == chunk.frameCount()) {
-            return new EncodeChunkResult(chunk.index(), existing.frameCount(), chunk.segmentCount(), existing.encodeSeconds(), true);
-        }
         Path dir = Scratch.create(config.workDir(), "chunk-" + chunk.index() + "-");
         try {
             String url = store.presignGet(plan.source().bucket(), plan.source().key(), Duration.ofHours(1));
@@ -79,21 +81,24 @@ public final class EncodeChunkStage {
 
             long t1 = System.nanoTime();
             List<TrackOutput> tracks = new ArrayList<>();
+            List<String> written = new ArrayList<>();
             try (Uploader uploader = new Uploader(store, layout.bucket())) {
                 for (Rendition r : plan.renditions()) {
-                    tracks.add(cutAndUpload(plan, chunk, r, dir, uploader));
+                    tracks.add(cutAndUpload(plan, chunk, r, dir, uploader, written));
                 }
-            }
+            } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
             ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks);
             store.putJson(layout.bucket(), layout.chunkResultKey(chunk.index()), output);
-            return new EncodeChunkResult(chunk.index(), chunk.frameCount(), chunk.segmentCount(), encodeSeconds, false);
+            written.add(layout.chunkResultKey(chunk.index()));
+            FailedJobCleanup.deleteIfJobFailed(store, layout, written);
+            return new EncodeChunkResult(chunk.index(), chunk.frameCount(), chunk.segmentCount(), encodeSeconds);
         } finally {
             Scratch.delete(dir);
         }
     }
 
-    private TrackOutput cutAndUpload(JobPlan plan, ChunkSpec chunk, Rendition r, Path dir, Uploader uploader) {
+    private TrackOutput cutAndUpload(JobPlan plan, ChunkSpec chunk, Rendition r, Path dir, Uploader uploader, List<String> written) {
         Path file = FfmpegCommands.chunkOutput(dir, r);
         JobLayout layout = plan.layout();
         try {
@@ -112,7 +117,10 @@ public final class EncodeChunkStage {
             Path init = dir.resolve(r.id() + "-init.mp4");
             dev.fanout.encoder.media.SegmentFiles.writeInit(file, mp4, init);
             String initSha = Scratch.sha256(init);
-            if (chunk.index() == 0) uploader.submit(init, layout.videoInitKey(r.id()), "video/mp4");
+            if (chunk.index() == 0) {
+                uploader.submit(init, layout.videoInitKey(r.id()), "video/mp4");
+                written.add(layout.videoInitKey(r.id()));
+            }
 
             List<SegmentOutput> segments = new ArrayList<>();
             for (int i = 0; i < fragments.size(); i++) {
@@ -128,6 +136,7 @@ public final class EncodeChunkStage {
                 dev.fanout.encoder.media.SegmentFiles.writeSegment(file, f, seg);
                 segments.add(new SegmentOutput(number, start, f.duration(), f.sampleCount(), Files.size(seg)));
                 uploader.submit(seg, layout.videoSegmentKey(r.id(), number), "video/iso.segment");
+                written.add(layout.videoSegmentKey(r.id(), number));
             }
             return new TrackOutput(r.id(), initSha, mp4.codecs(), mp4.width(), mp4.height(), 0, 0, mp4.timescale(), segments);
         } catch (FragmentedMp4.MalformedMp4Exception e) {

@@ -9,8 +9,15 @@ import java.util.List;
 public final class Messages {
     private Messages() {}
 
-    /** Start of a job: the uploaded object. {@code etag} is optional (looked up when absent). */
-    public record ProbeRequest(String bucket, String key, String etag) {}
+    /**
+     * Start of a run of a job: the uploaded object. {@code etag} is optional (looked up when
+     * absent); {@code runId} is the execution's name, which the state machine passes and the
+     * trigger's input does not carry.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ProbeRequest(String bucket, String key, String etag, String runId) {
+        public ProbeRequest(String bucket, String key, String etag) { this(bucket, key, etag, null); }
+    }
 
     /**
      * What the probe tells the state machine: where the plan is and how much work there is; or,
@@ -27,7 +34,7 @@ public final class Messages {
     /** Work for one chunk worker. */
     public record EncodeChunkRequest(String outputBucket, String planKey, int chunkIndex) {}
 
-    public record EncodeChunkResult(int chunkIndex, int frames, int segments, double encodeSeconds, boolean reused) {}
+    public record EncodeChunkResult(int chunkIndex, int frames, int segments, double encodeSeconds) {}
 
     public record EncodeAudioRequest(String outputBucket, String planKey) {}
 

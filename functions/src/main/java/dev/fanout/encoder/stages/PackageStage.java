@@ -11,16 +11,22 @@ import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.Rendition;
+import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.player.PlayerPage;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
 import dev.fanout.encoder.storage.ObjectStore;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,8 +34,10 @@ import java.util.concurrent.Future;
 
 /**
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
- * uploaded numbered segments), proves the timeline continuous, and publishes the HLS playlists and
- * manifest.mpd over the same segments, the player page index.html, then job.json.
+ * uploaded numbered segments), proves the timeline continuous, checks that every object the
+ * presentation names is in the bucket with its recorded size, and publishes the HLS playlists and
+ * manifest.mpd over the same segments, the player page index.html, then job.json. A job is
+ * published complete or not at all.
  */
 public final class PackageStage {
     private static final int PARALLEL_READS = 16;
@@ -51,16 +59,21 @@ public final class PackageStage {
         AudioOutput audio = plan.sourceInfo().hasAudio()
                 ? store.getJsonIfExists(layout.bucket(), layout.audioResultKey(), AudioOutput.class) : null;
         Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
+        Map<String, Long> stored = new HashMap<>();
+        for (S3Object o : store.list(layout.bucket(), layout.outputPrefix())) stored.put(o.key(), o.size());
+        requireMedia(expectedMedia(layout, plan, chunks, audio), stored);
+        ThumbnailsOutput thumbnails = checkedThumbnails(readThumbnails(layout), stored);
         // Playlists and the MPD only reference segments that exist; job.json, written last, announces them.
         for (HlsPlaylists.Playlist playlist : HlsPlaylists.render(presentation)) {
             store.putText(layout.bucket(), layout.outputPrefix() + playlist.path(), playlist.text(), HlsPlaylists.CONTENT_TYPE);
         }
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
-        ThumbnailsOutput thumbnails = readThumbnails(layout);
         store.putText(layout.bucket(), layout.playerPageKey(), playerPage(plan, presentation, thumbnails), "text/html; charset=utf-8");
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
-        JobRecord record = successRecord(plan, presentation, chunks, audio, thumbnails, packageSeconds, urls(layout));
+        JobRecord running = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
+        JobRecord record = successRecord(plan, running == null ? null : running.runId(), presentation, chunks, audio, thumbnails,
+                packageSeconds, urls(layout));
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // The job is published: its intermediate records go now (the bucket's lifecycle rule
         // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
@@ -135,7 +148,58 @@ public final class PackageStage {
                 "the thumbnail stage left no record (" + layout.thumbnailsResultKey() + "); the execution history has its error"));
     }
 
-    static JobRecord successRecord(JobPlan plan, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails,
+    /**
+     * Every media object the presentation references, by key, with its size ({@code -1}: any size;
+     * an init's size is not recorded). Inits come from chunk 0 (the others' are byte-identical and
+     * never uploaded).
+     */
+    static Map<String, Long> expectedMedia(JobLayout layout, JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio) {
+        Map<String, Long> expected = new LinkedHashMap<>();
+        for (Rendition r : plan.renditions()) expected.put(layout.videoInitKey(r.id()), -1L);
+        for (ChunkOutput c : chunks) {
+            for (TrackOutput t : c.renditions()) {
+                for (SegmentOutput s : t.segments()) expected.put(layout.videoSegmentKey(t.trackId(), s.number()), s.bytes());
+            }
+        }
+        if (audio != null) {
+            expected.put(layout.audioInitKey(), -1L);
+            for (SegmentOutput s : audio.track().segments()) expected.put(layout.audioSegmentKey(s.number()), s.bytes());
+        }
+        return expected;
+    }
+
+    /**
+     * Fails with {@code EncodeFailed.MissingSegment} unless every expected object is stored with
+     * its size. Guards against segments lost between the workers' uploads and publishing (e.g. a
+     * worker of an earlier failed run deleting its late uploads after a new run wrote the same keys).
+     */
+    static void requireMedia(Map<String, Long> expected, Map<String, Long> stored) {
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, Long> e : expected.entrySet()) {
+            Long size = stored.get(e.getKey());
+            if (size == null) wrong.add(e.getKey() + " is missing");
+            else if (e.getValue() >= 0 && size.longValue() != e.getValue()) wrong.add(e.getKey() + " has " + size + " bytes, its worker recorded " + e.getValue());
+        }
+        if (!wrong.isEmpty()) {
+            throw new EncodeFailedException("MissingSegment", wrong.size() + " of " + expected.size() + " media objects are not as the workers recorded them ("
+                    + String.join("; ", wrong.subList(0, Math.min(3, wrong.size()))) + (wrong.size() > 3 ? "; …" : "")
+                    + "); nothing was published, start the job again");
+        }
+    }
+
+    /** Thumbnails whose files are not all there are reported as missing (they never fail the job). */
+    private static ThumbnailsOutput checkedThumbnails(ThumbnailsOutput t, Map<String, Long> stored) {
+        if (!JobRecord.SUCCEEDED.equals(t.status())) return t;
+        List<String> keys = new ArrayList<>(t.sprites().sheets());
+        keys.add(t.sprites().track());
+        keys.add(t.poster().key());
+        List<String> missing = keys.stream().filter(k -> !stored.containsKey(k)).toList();
+        if (missing.isEmpty()) return t;
+        return ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.Missing", "the thumbnail stage's files are not all in the bucket: "
+                + String.join(", ", missing)));
+    }
+
+    static JobRecord successRecord(JobPlan plan, String runId, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails,
                                    double packageSeconds, JobRecord.Urls urls) {
         List<JobRecord.LadderEntry> ladder = new ArrayList<>();
         for (int i = 0; i < plan.renditions().size(); i++) {
@@ -152,7 +216,7 @@ public final class PackageStage {
         JobRecord.Timings timings = new JobRecord.Timings(round(plan.probeSeconds()), round(encodeSum), round(encodeMax), round(uploadSum),
                 audio == null ? null : round(audio.encodeSeconds() + audio.uploadSeconds()), round(packageSeconds), round(wall));
         JobLayout layout = plan.layout();
-        return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), plan.source(), plan.sourceInfo(), ladder,
+        return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), runId, plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
                 new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),

@@ -68,6 +68,9 @@ public final class ProbeStage {
                     finished.source().hasAudio(), finished.ladder().stream().map(JobRecord.LadderEntry::id).toList(),
                     finished.durationSeconds(), true);
         }
+        // This run owns the job's keys from now on: a worker of an earlier, failed run that is
+        // still running sees RUNNING, not FAILED, and so leaves them alone (FailedJobCleanup).
+        store.putJson(outputBucket, JobLayout.of(outputBucket, jobId).jobRecordKey(), JobRecord.running(jobId, request.runId(), source));
 
         if (head.contentLength() == 0) {
             throw new InvalidInputException("Empty", "the uploaded file is empty (0 bytes)");

@@ -17,7 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Writes job.json with status FAILED, the error's dotted name and a reason a person can act on.
+ * Writes job.json with status FAILED, the error's dotted name and a reason a person can act on,
+ * then deletes everything else of the job: its objects under {@code jobs/<jobId>/} (so a player
+ * finds nothing) and its records under {@code work/<jobId>/} (so a run started again finds no
+ * chunk, audio or thumbnail record of this one). Workers still running when this happens delete
+ * their own late uploads ({@link FailedJobCleanup}).
  * Accepts the error as the state machine's Catch delivers it: {@code cause} may be Lambda's JSON
  * error document ({"errorMessage": "InvalidInput.Truncated: …", "errorType": "…"}), or plain text.
  */
@@ -51,17 +55,24 @@ public final class RecordFailureStage {
                     .map(o -> store.getJson(layout.bucket(), o.key(), JobRecord.Failure.class)).orElse(failure);
         }
         JobRecord existing = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
+        if (existing != null && existing.hasFailed() && failure.error().startsWith("States.") && existing.error() != null
+                && !existing.error().error().startsWith("States.")) {
+            // A retry of this stage after it had already deleted the workers' failure records: keep the named error.
+            failure = existing.error();
+        }
         if (existing != null && JobRecord.SUCCEEDED.equals(existing.status())) {
             // This execution repeated a job that had already succeeded: its output and record stay.
             return new RecordFailureResult(jobId, layout.jobRecordKey(), failure.error(), failure.reason()
                     + " (this run repeated a job that had already succeeded; its output and job.json were left as they were)");
         }
-        JobRecord record = new JobRecord(JobRecord.FAILED, jobId, new SourceRef(request.bucket(), request.key(), etag, size),
-                null, null, null, null, null, null, null, null, null, null, failure, Instant.now().toString());
+        String runId = existing == null ? null : existing.runId(); // Probe wrote RUNNING with this run's id
+        JobRecord record = JobRecord.failed(jobId, runId, new SourceRef(request.bucket(), request.key(), etag, size), failure,
+                Instant.now().toString());
+        // FAILED first, then the deletes: a worker reading job.json after its uploads either sees
+        // FAILED and deletes them itself, or finished them before the LIST below (FailedJobCleanup).
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
-        // Segments that finished chunks had already uploaded are no use without a manifest: remove
-        // them, so a failed job's folder holds only job.json.
         store.deletePrefix(layout.bucket(), layout.outputPrefix(), layout.jobRecordKey()::equals);
+        store.deletePrefix(layout.bucket(), layout.workPrefix(), key -> false);
         return new RecordFailureResult(jobId, layout.jobRecordKey(), failure.error(), failure.reason());
     }
 

@@ -48,6 +48,7 @@ public final class ThumbnailStage {
         if (request.failedAttempt() != null) {
             JobRecord.Failure failure = RecordFailureStage.describe(request.failedAttempt().error(), request.failedAttempt().cause());
             store.putJson(layout.bucket(), layout.thumbnailsResultKey(), ThumbnailsOutput.failed(failure));
+            FailedJobCleanup.deleteIfJobFailed(store, layout, List.of(layout.thumbnailsResultKey()));
             return new ThumbnailsResult(JobRecord.FAILED, 0, 0, 0);
         }
         long t0 = System.nanoTime();
@@ -96,6 +97,9 @@ public final class ThumbnailStage {
                             grid.tileWidth(), grid.tileHeight(), grid.columns(), grid.rows()),
                     seconds);
             store.putJson(layout.bucket(), layout.thumbnailsResultKey(), out);
+            List<String> written = new ArrayList<>(sheetKeys);
+            written.addAll(List.of(layout.posterKey(), layout.thumbnailTrackKey(), layout.thumbnailsResultKey()));
+            FailedJobCleanup.deleteIfJobFailed(store, layout, written); // the encode may have failed the job meanwhile
             return new ThumbnailsResult(JobRecord.SUCCEEDED, tiles.size(), sheets, seconds);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -14,10 +14,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -92,7 +92,7 @@ public final class StateMachineExecutor {
         execution.put("StartTime", Instant.now().toString());
         context.putObject("StateMachine").put("Id", "arn:aws:states:local:000000000000:stateMachine:local");
         try {
-            return new Result("SUCCEEDED", run(definition, input, context), null, null);
+            return new Result("SUCCEEDED", run(definition, input, context, Scope.ROOT), null, null);
         } catch (StatesError e) {
             return new Result("FAILED", null, e.error(), e.cause());
         }
@@ -235,10 +235,11 @@ public final class StateMachineExecutor {
 
     // ---- execution -------------------------------------------------------------------------
 
-    private JsonNode run(JsonNode machine, JsonNode input, JsonNode context) {
+    private JsonNode run(JsonNode machine, JsonNode input, JsonNode context, Scope scope) {
         String current = machine.get("StartAt").asText();
         JsonNode data = input;
         while (true) {
+            scope.throwIfStopped(current);
             JsonNode state = machine.get("States").get(current);
             listener.stateEntered(current);
             ObjectNode stateContext = context.deepCopy();
@@ -264,7 +265,7 @@ public final class StateMachineExecutor {
             JsonNode output;
             String next;
             try {
-                output = runWithRetry(current, state, data, stateContext);
+                output = runWithRetry(current, state, data, stateContext, scope);
                 next = state.path("End").asBoolean(false) ? null : state.get("Next").asText();
             } catch (StatesError e) {
                 JsonNode catcher = matching(state.path("Catch"), e.error());
@@ -288,11 +289,12 @@ public final class StateMachineExecutor {
         return new StatesError(error, cause);
     }
 
-    private JsonNode runWithRetry(String name, JsonNode state, JsonNode rawInput, JsonNode context) {
+    private JsonNode runWithRetry(String name, JsonNode state, JsonNode rawInput, JsonNode context, Scope scope) {
         int[] attempts = new int[state.path("Retry").size()];
         while (true) {
+            scope.throwIfStopped(name);
             try {
-                return runOnce(name, state, rawInput, context);
+                return runOnce(name, state, rawInput, context, scope);
             } catch (StatesError e) {
                 int index = -1;
                 JsonNode retriers = state.path("Retry");
@@ -314,15 +316,15 @@ public final class StateMachineExecutor {
         }
     }
 
-    private JsonNode runOnce(String name, JsonNode state, JsonNode rawInput, JsonNode context) {
+    private JsonNode runOnce(String name, JsonNode state, JsonNode rawInput, JsonNode context, Scope scope) {
         JsonNode input = applyPath(state, "InputPath", rawInput, context);
         String type = state.get("Type").asText();
         JsonNode effective = state.has("Parameters") && !type.equals("Map") ? evaluate(state.get("Parameters"), input, context) : input;
         JsonNode result = switch (type) {
             case "Task" -> tasks.invoke(state.get("Resource").asText(), effective);
             case "Pass" -> state.has("Result") ? state.get("Result") : effective;
-            case "Parallel" -> parallel(state, effective, context);
-            case "Map" -> map(name, state, input, context);
+            case "Parallel" -> parallel(state, effective, context, scope);
+            case "Map" -> map(name, state, input, context, scope);
             default -> throw new UnsupportedAslException("state type " + type);
         };
         if (state.has("ResultSelector")) result = evaluate(state.get("ResultSelector"), result, context);
@@ -330,30 +332,46 @@ public final class StateMachineExecutor {
         return applyPath(state, "OutputPath", combined, context);
     }
 
-    private JsonNode parallel(JsonNode state, JsonNode input, JsonNode context) {
+    /*
+     * Parallel and Map fail as soon as a branch fails (a Distributed Map: as soon as its failures
+     * exceed the tolerated threshold), not when the others finish, and what is still running goes
+     * on: "If any branch fails ... the entire Parallel state is considered to have failed and all
+     * its branches are stopped", and "When a parallel state fails, invoked Lambda functions
+     * continue to run" (AWS Step Functions Developer Guide, "Parallel workflow state", Error
+     * Handling: https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html). A failed
+     * Map Run stops its running child executions ("aborted ... by Step Functions because the Map Run
+     * failed", API reference, MapRunExecutionCounts) and starts no more, but a Lambda invocation
+     * already made is not stopped either. So here a stopped branch or item starts no further state
+     * or retry, a Task already invoked runs to its end (its result is dropped), and the execution
+     * moves on to the Catch at once. {@link #awaitStragglers} waits for that leftover work.
+     */
+    private JsonNode parallel(JsonNode state, JsonNode input, JsonNode context, Scope scope) {
         List<JsonNode> branches = new ArrayList<>();
         state.get("Branches").forEach(branches::add);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<JsonNode>> futures = new ArrayList<>();
-            for (JsonNode b : branches) futures.add(pool.submit(() -> run(b, input, context)));
-            ArrayNode out = JsonNodeFactory.instance.arrayNode();
-            StatesError first = null;
-            for (Future<JsonNode> f : futures) {
+        Scope branchScope = new Scope(scope);
+        Settling settling = new Settling(branches.size());
+        JsonNode[] outputs = new JsonNode[branches.size()];
+        for (int i = 0; i < branches.size(); i++) {
+            int index = i;
+            JsonNode branch = branches.get(i);
+            startStraggler(() -> {
                 try {
-                    out.add(f.get());
-                } catch (ExecutionException e) {
-                    if (first == null) first = asStatesError(e.getCause());
+                    outputs[index] = run(branch, input, context, branchScope);
+                } catch (RuntimeException e) {
+                    branchScope.stop();
+                    settling.fail(e);
+                } finally {
+                    settling.oneDone();
                 }
-            }
-            if (first != null) throw first;
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StatesError("States.Runtime", "interrupted");
+            });
         }
+        settling.await();
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (JsonNode o : outputs) out.add(o);
+        return out;
     }
 
-    private JsonNode map(String name, JsonNode state, JsonNode input, JsonNode context) {
+    private JsonNode map(String name, JsonNode state, JsonNode input, JsonNode context, Scope scope) {
         JsonNode list;
         if (state.has("ItemReader")) {
             JsonNode reader = state.get("ItemReader");
@@ -368,50 +386,150 @@ public final class StateMachineExecutor {
         int total = list.size();
         int concurrency = state.path("MaxConcurrency").asInt(0);
         int threads = Math.max(1, Math.min(maxParallelism, concurrency == 0 ? total : concurrency));
+        double toleratedPercent = distributed ? state.path("ToleratedFailurePercentage").asDouble(0) : 0;
+        int toleratedCount = distributed ? state.path("ToleratedFailureCount").asInt(0) : 0;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Scope itemScope = new Scope(scope);
+        Settling settling = new Settling(total);
         AtomicInteger done = new AtomicInteger();
+        List<StatesError> failures = Collections.synchronizedList(new ArrayList<>());
+        JsonNode[] results = new JsonNode[total];
         try {
-            List<Future<JsonNode>> futures = new ArrayList<>();
             for (int i = 0; i < total; i++) {
+                int index = i;
                 ObjectNode itemContext = context.deepCopy();
                 ObjectNode item = itemContext.putObject("Map").putObject("Item");
                 item.put("Index", i);
                 item.set("Value", list.get(i));
                 JsonNode itemInput = selector == null ? list.get(i) : evaluate(selector, input, itemContext);
-                futures.add(pool.submit(() -> {
-                    JsonNode out = run(processor, itemInput, itemContext);
-                    listener.mapItemDone(name, done.incrementAndGet(), total);
-                    return out;
-                }));
+                startStraggler(pool, () -> {
+                    try {
+                        if (itemScope.stopped()) return; // a failed Map Run starts no more children
+                        results[index] = run(processor, itemInput, itemContext, itemScope);
+                        listener.mapItemDone(name, done.incrementAndGet(), total);
+                    } catch (UnsupportedAslException e) {
+                        itemScope.stop();
+                        settling.fail(e);
+                    } catch (RuntimeException e) {
+                        if (itemScope.stopped()) return; // the Map has already failed; this is a leftover
+                        failures.add(asStatesError(e));
+                        int failed = failures.size();
+                        boolean tooMany = !distributed
+                                || (failed > toleratedCount && 100.0 * failed / total > toleratedPercent);
+                        if (tooMany) {
+                            itemScope.stop();
+                            StatesError first = failures.get(0);
+                            settling.fail(distributed
+                                    // as Step Functions reports it: the Map Run fails as a whole, not with the item's error
+                                    ? new StatesError("States.ExceedToleratedFailureThreshold", "The Map Run '" + name + "' failed: "
+                                            + failed + " of " + total + " items failed (first: " + first.error() + ")")
+                                    : first);
+                        }
+                    } finally {
+                        settling.oneDone();
+                    }
+                });
             }
-            ArrayNode results = JsonNodeFactory.instance.arrayNode();
-            List<StatesError> failures = Collections.synchronizedList(new ArrayList<>());
-            for (Future<JsonNode> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (ExecutionException e) {
-                    failures.add(asStatesError(e.getCause()));
-                    results.add(NullNode.instance);
-                    if (!distributed) break;
-                }
-            }
-            if (!failures.isEmpty()) {
-                if (!distributed) throw failures.get(0);
-                double tolerated = state.path("ToleratedFailurePercentage").asDouble(0);
-                int toleratedCount = state.path("ToleratedFailureCount").asInt(0);
-                if (failures.size() > toleratedCount && 100.0 * failures.size() / total > tolerated) {
-                    StatesError first = failures.get(0);
-                    // as Step Functions reports it: the Map Run fails as a whole, not with the item's error
-                    throw new StatesError("States.ExceedToleratedFailureThreshold", "The Map Run '" + name + "' failed: "
-                            + failures.size() + " of " + total + " items failed (first: " + first.error() + ")");
-                }
-            }
-            return results;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StatesError("States.Runtime", "interrupted");
         } finally {
-            pool.shutdownNow();
+            pool.shutdown(); // queued items still run (and return at once once stopped); running ones finish
+        }
+        settling.await();
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (JsonNode r : results) out.add(r == null ? NullNode.instance : r);
+        return out;
+    }
+
+    /** Whether the enclosing Map or Parallel has failed: its branches and items then start nothing new. */
+    private static final class Scope {
+        static final Scope ROOT = new Scope(null);
+        private final Scope parent;
+        private volatile boolean stopped;
+
+        Scope(Scope parent) { this.parent = parent; }
+
+        void stop() { stopped = true; }
+
+        boolean stopped() { return stopped || (parent != null && parent.stopped()); }
+
+        void throwIfStopped(String state) {
+            if (stopped()) throw new StatesError("States.BranchStopped", "not entering '" + state + "': its Map or Parallel has failed");
+        }
+    }
+
+    /** Completes when every branch/item is done, or at the first failure that fails the whole state. */
+    private static final class Settling {
+        private final AtomicInteger remaining;
+        private final CompletableFuture<Void> settled = new CompletableFuture<>();
+
+        Settling(int count) {
+            this.remaining = new AtomicInteger(count);
+            if (count == 0) settled.complete(null);
+        }
+
+        void oneDone() {
+            if (remaining.decrementAndGet() == 0) settled.complete(null);
+        }
+
+        void fail(RuntimeException e) {
+            settled.completeExceptionally(e instanceof StatesError || e instanceof UnsupportedAslException
+                    ? e : new StatesError("States.Runtime", String.valueOf(e)));
+        }
+
+        void await() {
+            try {
+                settled.get();
+            } catch (ExecutionException e) {
+                throw (RuntimeException) e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StatesError("States.Runtime", "interrupted");
+            }
+        }
+    }
+
+    private final Object stragglerLock = new Object();
+    private int stragglers;
+
+    private void startStraggler(Runnable work) {
+        startStraggler(null, work);
+    }
+
+    /** Runs a branch or item on its own thread (or {@code pool}), counted until it ends, even after its state failed. */
+    private void startStraggler(ExecutorService pool, Runnable work) {
+        synchronized (stragglerLock) { stragglers++; }
+        Runnable counted = () -> {
+            try {
+                work.run();
+            } finally {
+                synchronized (stragglerLock) {
+                    stragglers--;
+                    stragglerLock.notifyAll();
+                }
+            }
+        };
+        if (pool == null) Thread.ofVirtual().name("branch").start(counted);
+        else pool.execute(counted);
+    }
+
+    /**
+     * Waits until no branch or Map item of any execution of this executor is still running: after
+     * a failure, Tasks that were already invoked go on (as Lambda invocations do on AWS).
+     * @return false if some were still running at the timeout
+     */
+    public boolean awaitStragglers(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (stragglerLock) {
+            while (stragglers > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                try {
+                    stragglerLock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

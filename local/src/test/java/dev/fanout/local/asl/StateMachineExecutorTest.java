@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,5 +155,55 @@ class StateMachineExecutorTest {
         assertEquals(json("\"video\""), ex.execute(json("{\"plan\":{\"done\":false},\"kind\":\"video\"}"), "b").output());
         assertEquals(json("\"other\""), ex.execute(json("{\"kind\":\"audio\"}"), "c").output());
         assertEquals(json("\"other\""), ex.execute(json("{}"), "d").output(), "a missing variable matches no comparison");
+    }
+
+    /**
+     * As on AWS: a failed Map goes to its Catch at once, the items already invoked run on (a
+     * Lambda invocation cannot be stopped), no further item starts, and the Parallel around it
+     * stops its other branch before that branch's next state.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aFailedMapIsCaughtAtOnceWhileInvokedItemsRunOnAndNoMoreStart() throws Exception {
+        String machine = """
+                {"StartAt":"Work","States":{
+                  "Work":{"Type":"Parallel","Branches":[
+                     {"StartAt":"Items","States":{"Items":{"Type":"Map","ItemsPath":"$.items",
+                        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"Do","States":{
+                           "Do":{"Type":"Task","Resource":"%1$s","Parameters":{"FunctionName":"item","Payload.$":"$"},"End":true}}},
+                        "MaxConcurrency":2,"ToleratedFailurePercentage":0,"End":true}}},
+                     {"StartAt":"Slow side","States":{
+                        "Slow side":{"Type":"Task","Resource":"%1$s","Parameters":{"FunctionName":"side","Payload":{"n":0}},"Next":"After side"},
+                        "After side":{"Type":"Task","Resource":"%1$s","Parameters":{"FunctionName":"after","Payload":{"n":0}},"End":true}}}],
+                    "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Failed"}],
+                    "End":true},
+                  "Failed":{"Type":"Fail","Error":"Caught"}}}
+                """.formatted(LAMBDA);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> finished = new CopyOnWriteArrayList<>();
+        List<String> started = new CopyOnWriteArrayList<>();
+        StateMachineExecutor.TaskInvoker tasks = (resource, p) -> {
+            String call = p.path("FunctionName").asText() + ":" + p.path("Payload").path("n").asInt();
+            started.add(call);
+            if (call.equals("item:2")) throw new StatesError("dev.fanout.Permanent", "item 2 fails");
+            if (call.equals("item:1") || call.equals("side:0")) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new StatesError("Interrupted", "the executor interrupted a running task");
+                }
+            }
+            finished.add(call);
+            return JsonNodeFactory.instance.objectNode();
+        };
+        var ex = new StateMachineExecutor(json(machine), tasks, (r, c, p) -> null, 2, 0.0, new StateMachineExecutor.Listener() {});
+        var result = ex.execute(json("{\"items\":[{\"n\":1},{\"n\":2},{\"n\":3},{\"n\":4}]}"), "t");
+        assertEquals("Caught", result.error(), "the Catch ran while item 1 and the side branch were still running");
+        assertTrue(finished.isEmpty(), "nothing held back had finished: " + finished);
+        release.countDown();
+        assertTrue(ex.awaitStragglers(java.time.Duration.ofSeconds(10)));
+        assertEquals(java.util.Set.of("item:1", "side:0"), java.util.Set.copyOf(finished), "invoked tasks ran to their end");
+        assertFalse(started.contains("after:0"), "the stopped branch entered no further state");
+        assertFalse(started.contains("item:3") || started.contains("item:4"), "no item started after the Map failed: " + started);
     }
 }
