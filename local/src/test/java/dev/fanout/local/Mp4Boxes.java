@@ -32,8 +32,8 @@ final class Mp4Boxes {
     /** What an init segment says about time: mdhd timescale, the edit's media time, trex default sample duration. */
     record Init(long timescale, long editMediaTime, long defaultSampleDuration) {}
 
-    /** One sample's timing in a fragment: decode time, duration, composition offset (track timescale). */
-    record Sample(long decodeTime, long duration, long compositionOffset) {}
+    /** One sample of a fragment: decode time, duration, composition offset (track timescale), and where its bytes are in the file. */
+    record Sample(long decodeTime, long duration, long compositionOffset, long offset, int size) {}
 
     /** The samples of a media segment, in decode order, over all its fragments. */
     record Segment(long firstDecodeTime, List<Sample> samples) {
@@ -78,6 +78,7 @@ final class Mp4Boxes {
         List<Sample> samples = new ArrayList<>();
         long first = Long.MIN_VALUE;
         for (ByteBuffer moof : children(all, "moof")) {
+            long moofStart = moof.arrayOffset() - 8; // the data offsets count from the moof box (default-base-is-moof, or ffmpeg's single traf)
             for (ByteBuffer traf : children(moof, "traf")) {
                 ByteBuffer tfhd = child(traf, "tfhd", file);
                 int tfhdFlags = tfhd.getInt() & 0xffffff;
@@ -94,14 +95,15 @@ final class Mp4Boxes {
                     int vf = trun.getInt();
                     int flags = vf & 0xffffff;
                     long count = Integer.toUnsignedLong(trun.getInt());
-                    if ((flags & TRUN_DATA_OFFSET) != 0) trun.getInt();
+                    long dataAt = moofStart + ((flags & TRUN_DATA_OFFSET) != 0 ? trun.getInt() : 0);
                     if ((flags & TRUN_FIRST_SAMPLE_FLAGS) != 0) trun.getInt();
                     for (long i = 0; i < count; i++) {
                         long dur = (flags & TRUN_SAMPLE_DURATION) != 0 ? Integer.toUnsignedLong(trun.getInt()) : defaultDuration;
-                        if ((flags & TRUN_SAMPLE_SIZE) != 0) trun.getInt();
+                        int size = (flags & TRUN_SAMPLE_SIZE) != 0 ? trun.getInt() : 0;
                         if ((flags & TRUN_SAMPLE_FLAGS) != 0) trun.getInt();
                         long cts = (flags & TRUN_SAMPLE_CTS) == 0 ? 0 : (vf >>> 24) == 0 ? Integer.toUnsignedLong(trun.getInt()) : trun.getInt();
-                        samples.add(new Sample(dts, dur, cts));
+                        samples.add(new Sample(dts, dur, cts, dataAt, size));
+                        dataAt += size;
                         dts += dur;
                     }
                 }
@@ -109,6 +111,36 @@ final class Mp4Boxes {
         }
         if (first == Long.MIN_VALUE) throw new IOException(file + ": no moof with a tfdt");
         return new Segment(first, List.copyOf(samples));
+    }
+
+    /**
+     * The AAC frames of a track's segments, each with an ADTS header (AAC-LC, 48 kHz, stereo: what
+     * the pipeline promises), in one raw stream a decoder reads without any container timing: the
+     * k-th decoded 1024-sample frame is then the k-th sample of the track, and its time is the
+     * boxes' own (first tfdt plus the durations before it). Fails when a segment does not start
+     * where the one before it ended, since the stream would then have no single clock.
+     *
+     * @return the decode time (track timescale) of the first frame
+     */
+    static long writeAdts(Init init, List<Path> segments, Path target) throws IOException {
+        long first = Long.MIN_VALUE, next = Long.MIN_VALUE;
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(target))) {
+            for (Path seg : segments) {
+                Segment s = readSegment(seg, init);
+                if (first == Long.MIN_VALUE) first = s.firstDecodeTime();
+                else if (s.firstDecodeTime() != next) throw new IOException(seg + " starts at " + s.firstDecodeTime() + ", the one before ended at " + next);
+                next = s.firstDecodeTime() + s.duration();
+                byte[] bytes = Files.readAllBytes(seg);
+                for (Sample x : s.samples()) {
+                    int len = x.size() + 7;
+                    // ADTS (ISO/IEC 13818-7 / 14496-3): sync, MPEG-4, no CRC; profile LC (1), 48 kHz (index 3), 2 channels; frame length; fullness 0x7FF
+                    out.write(new byte[]{(byte) 0xFF, (byte) 0xF1, (byte) ((1 << 6) | (3 << 2)), (byte) ((2 << 6) | (len >> 11)),
+                            (byte) (len >> 3), (byte) (((len & 7) << 5) | 0x1F), (byte) 0xFC});
+                    out.write(bytes, (int) x.offset(), x.size());
+                }
+            }
+        }
+        return first;
     }
 
     private static ByteBuffer child(ByteBuffer parent, String type, Path file) throws IOException {
