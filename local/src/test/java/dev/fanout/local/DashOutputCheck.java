@@ -110,6 +110,8 @@ public final class DashOutputCheck {
             assertEquals(videoSeconds, audioEnd, AAC_FRAME_SECONDS + 1e-6, "audio ends within one AAC frame of the video");
             assertEquals(0.0, (double) apts.get(0) / atb, AAC_FRAME_SECONDS, "audio starts with the video");
         }
+        // what a player is told (MPD timeline, HLS EXTINFs) against what the segments hold
+        ManifestTimelineCheck.assertManifestsMatchMedia(jobDir);
     }
 
 }
