@@ -160,7 +160,7 @@ final class IamPolicyAudit {
                     List<String> v = values(arg.getValueNode());
                     params.put(scalar(arg.getKeyNode()), v.size() == 1 ? v.get(0) : ANY);
                 }
-                // the wildcards SAM writes into a template are its own (Template.wildcardReason); one passed in is not
+                // the wildcards SAM writes into a template are its own (see SamPolicyTemplates); one passed in is not
                 params.forEach((k, v) -> {
                     if (wildcard(v)) violation(m, owner + " passes the wildcard " + v + " as " + k + " of the SAM policy template " + template);
                 });
