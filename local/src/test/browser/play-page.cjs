@@ -4,7 +4,8 @@
 // config: { playwrightCore (its folder), chromium, userDataDir, url, routes: {cdnUrl: localFile}, renditions: [{id, width, height}],
 //           playSeconds, screenshot, stepTimeoutMs,
 //           preview (optional): { hoverTimes: [s], seekTime, dragFrom, dragTo, screenshot, parserCases: [{text, base, times}],
-//                                 brokenTrack: body served for the track on a second page load, or null } }
+//                                 brokenTrack: body served for the track on a second page load, or null },
+//           refusal (optional): { controlPage: the page's HTML without integrity hashes }: only checkRefusal runs }
 // The player libraries' CDN URLs are fulfilled from the local npm files named in routes, with the
 // CDN's CORS header, so the browser checks the page's integrity hashes against those bytes. Any
 // other request leaving the local server is aborted and reported.
@@ -74,6 +75,10 @@ async function run() {
       }
     };
 
+    if (config.refusal) {
+      result.refusal = await checkRefusal(context);
+      return;
+    }
     log("open " + config.url);
     await page.goto(config.url);
     await waitFor("player ready", s => s.ready);
@@ -231,6 +236,38 @@ async function checkPreviews(page, state, waitFor) {
 
   if (cfg.brokenTrack !== null) out.brokenTrack = await loadWithBrokenTrack(page.context(), cfg.brokenTrack);
   return out;
+}
+
+// The page with a player script whose bytes differ from its integrity hash (the routes serve the
+// altered file): it must refuse it, so the player never starts. Then the control: the same altered
+// bytes under a copy of the page without integrity hashes (config.refusal.controlPage) run and the
+// player starts, so the refusal was the hash's doing, not a broken script.
+async function checkRefusal(context) {
+  const load = async (what, body) => {
+    const page = await context.newPage();
+    const seen = { ready: false, errors: [], pageErrors: [], consoleErrors: [], scriptResponses: [] };
+    page.on("pageerror", e => seen.pageErrors.push(String(e)));
+    page.on("console", m => { if (m.type() === "error") seen.consoleErrors.push(m.text()); });
+    page.on("response", r => { if (config.routes[r.url()]) seen.scriptResponses.push(r.status() + " " + r.url()); });
+    if (body !== null) {
+      await page.route(url => new URL(url).pathname === new URL(config.url).pathname,
+        route => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body }));
+    }
+    await page.goto(config.url);
+    const deadline = Date.now() + config.stepTimeoutMs;
+    for (;;) {
+      const s = await page.evaluate(() => ({ ready: window.playerPage.ready, errors: window.playerPage.errors }));
+      seen.ready = s.ready;
+      seen.errors = s.errors;
+      if (s.ready || s.errors.length || Date.now() > deadline) break;
+      await page.waitForTimeout(100);
+    }
+    log(what + ": " + JSON.stringify(seen));
+    await page.close();
+    return seen;
+  };
+  return { tampered: await load("altered script, the page as deployed", null),
+    control: await load("altered script, a copy of the page without integrity hashes", config.refusal.controlPage) };
 }
 
 // The same page on a second tab whose track is answered with a broken body: the page must still

@@ -92,11 +92,14 @@ public final class DashOutputCheck {
             assertEquals(sourceFrames, psnr.size(), rep.id() + " PSNR computed for every frame");
             double min = psnr.stream().mapToDouble(Double::doubleValue).min().orElse(0);
             assertTrue(min >= MIN_FRAME_PSNR_DB, rep.id() + " every frame matches the source frame at the same time: min PSNR " + min + " dB");
-            videoEndTicks = sourceFrames * step;
+            // where the output ends as its packets say (the last frame's time plus its duration)
+            videoEndTicks = probe.endTicks(joined, "v");
             videoTbDen = tbDen;
         }
+        // against the source's video duration as ffprobe reads it from the source file: neither side
+        // is computed from the frame count the caller passes (that comparison could not fail)
         double videoSeconds = (double) videoEndTicks / videoTbDen;
-        double sourceSeconds = (double) sourceFrames * fpsDen / fpsNum;
+        double sourceSeconds = probe.durationSeconds(source, "v");
         assertEquals(sourceSeconds, videoSeconds, (double) fpsDen / fpsNum, "duration equals the source's within one frame");
 
         assertEquals(expectAudio, hasAudioSet(manifest), "audio adaptation set present iff the source has audio");

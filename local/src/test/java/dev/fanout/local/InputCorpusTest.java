@@ -227,7 +227,7 @@ class InputCorpusTest {
     void encodesCorrectly(Accepted c) throws Exception {
         Path src = c.source().make(dir.resolve(slug(c.name()) + ".mp4"));
         fx.upload(src, c.key());
-        String before = fx.inputSha256(c.key());
+        PipelineFixture.InputState before = fx.inputState(c.key());
 
         PipelineFixture.Job job = fx.run(c.key(), SMALL);
 
@@ -243,7 +243,7 @@ class InputCorpusTest {
         int segmentFrames = (int) Math.max(1, Math.round((double) num / den)); // SEGMENT_SECONDS = 1
         check.assertComplete(job.dir(), src, c.frames(), num, den, segmentFrames, c.audio(), c.psnrReference());
         c.property().check(src, job);
-        assertEquals(before, fx.inputSha256(c.key()), "input bytes unchanged");
+        assertEquals(before, fx.inputState(c.key()), "input object unchanged (bytes, ETag, LastModified, metadata)");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -251,8 +251,7 @@ class InputCorpusTest {
     void failsWithANamedErrorBeforeEncoding(Rejected c) throws Exception {
         String key = "uploads/" + slug(c.name()) + ".mp4";
         fx.upload(c.source().make(dir.resolve(slug(c.name()) + ".mp4")), key);
-        String before = fx.inputSha256(key);
-        String etagBefore = fx.store.head(PipelineFixture.INPUT, key).orElseThrow().eTag();
+        PipelineFixture.InputState before = fx.inputState(key);
         Map<String, String> settings = new HashMap<>(SMALL);
         settings.putAll(c.settings());
 
@@ -269,8 +268,7 @@ class InputCorpusTest {
         assertEquals(List.of("Probe and plan", "Record failure", "Announce failure", "Encoding failed"), job.statesEntered(),
                 "rejected by the probe, before any encoding");
         assertFalse(Files.exists(job.dir().resolve("manifest.mpd")), "no manifest for a failed job");
-        assertEquals(before, fx.inputSha256(key), "input bytes unchanged");
-        assertEquals(etagBefore, fx.store.head(PipelineFixture.INPUT, key).orElseThrow().eTag(), "input object not rewritten");
+        assertEquals(before, fx.inputState(key), "input object unchanged (bytes, ETag, LastModified, metadata)");
         assertEquals(0, listener.connections(), "no input made ffmpeg connect to a URL it names");
     }
 

@@ -60,6 +60,28 @@ public final class MediaProbe {
                 "-show_entries", "stream=" + field, "-of", "default=nw=1:nk=1", file.toString())).stdout().strip();
     }
 
+    /** Where the first stream of a type ends, in its time base: the latest packet's pts + duration (read from the packets, no decoding). */
+    long endTicks(Path file, String streamType) {
+        ProcessRunner.Result r = run(List.of(bin.ffprobe().toString(), "-v", "error", "-select_streams", streamType + ":0",
+                "-show_entries", "packet=pts,duration", "-of", "csv=p=0", file.toString()));
+        long end = Long.MIN_VALUE;
+        for (String line : r.stdout().split("\n")) {
+            String[] f = line.strip().split(",");
+            if (f.length >= 2 && f[0].matches("-?\\d+") && f[1].matches("\\d+")) end = Math.max(end, Long.parseLong(f[0]) + Long.parseLong(f[1]));
+        }
+        if (end == Long.MIN_VALUE) throw new AssertionError("no " + streamType + " packet with a time and a duration in " + file);
+        return end;
+    }
+
+    /** Duration of the first stream of a type as ffprobe reads it from the file (the container's, when the stream has none). */
+    double durationSeconds(Path file, String streamType) {
+        String d = streamField(file, streamType, "duration");
+        if (d.isEmpty() || d.equals("N/A")) {
+            d = run(List.of(bin.ffprobe().toString(), "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", file.toString())).stdout().strip();
+        }
+        return Double.parseDouble(d);
+    }
+
     /** Time base denominator of the first stream of a type. */
     long timeBaseDen(Path file, String streamType) {
         String tb = streamField(file, streamType, "time_base");

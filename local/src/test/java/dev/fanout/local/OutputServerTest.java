@@ -5,7 +5,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,15 +21,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
-/** The local output server over real HTTP: media types, byte ranges, the folder boundary. */
+/** The local output server over real HTTP: loopback only, media types, byte ranges, the folder boundary. */
 class OutputServerTest {
     @TempDir
     static Path dir;
@@ -57,9 +70,85 @@ class OutputServerTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /**
+     * What the kernel says the server's socket is bound to, not what the code says: every listening
+     * socket on its port (IPv4 and IPv6 tables) has a loopback local address, and a connection to
+     * one of this machine's own non-loopback addresses on that port is refused, while a control
+     * server bound to every address answers there (so the refusal is the binding's doing).
+     */
     @Test
-    void listensOnLoopbackAndServesThePlayerPageAtTheRoot() throws Exception {
-        assertEquals("127.0.0.1", server.url().getHost());
+    void theSocketIsBoundToLoopbackOnly() throws Exception {
+        int port = server.url().getPort();
+        List<InetAddress> bound = listeningAddresses(port);
+        assertFalse(bound.isEmpty(), "the kernel lists a listening socket on port " + port);
+        for (InetAddress a : bound) assertTrue(a.isLoopbackAddress(), "port " + port + " is bound to " + a.getHostAddress() + ", not loopback: " + bound);
+
+        InetAddress external = nonLoopbackAddress();
+        try (ServerSocket control = new ServerSocket()) {
+            control.bind(new InetSocketAddress((InetAddress) null, 0));
+            assertTrue(listeningAddresses(control.getLocalPort()).stream().anyMatch(InetAddress::isAnyLocalAddress),
+                    "the control reading of the kernel's table sees a wildcard binding: " + listeningAddresses(control.getLocalPort()));
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(external, control.getLocalPort()), 2000);
+            }
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(external, port), 2000);
+            fail("the output server accepted a connection on " + external.getHostAddress() + ":" + port);
+        } catch (ConnectException refused) {
+            // expected: nothing listens on that address
+        }
+    }
+
+    /** One of this machine's own addresses that is not loopback; none means the test cannot run, and says so. */
+    static InetAddress nonLoopbackAddress() throws SocketException {
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!ni.isUp() || ni.isLoopback()) continue;
+            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) return a;
+            }
+        }
+        throw new AssertionError("this machine has no up, non-loopback IPv4 address (" + Collections.list(NetworkInterface.getNetworkInterfaces())
+                + "): the loopback-only binding cannot be shown; run the test on a machine with a network interface");
+    }
+
+    /** Local addresses of the sockets in state LISTEN on {@code port}, read from Linux's /proc/net/tcp and tcp6. */
+    static List<InetAddress> listeningAddresses(int port) throws IOException {
+        List<InetAddress> out = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path file = Path.of(table);
+            if (!Files.exists(file)) continue;
+            List<String> lines = Files.readAllLines(file);
+            for (String line : lines.subList(1, lines.size())) { // the first line names the columns
+                String[] f = line.strip().split("\\s+");
+                String[] local = f[1].split(":");
+                if (!f[3].equals("0A") || Integer.parseInt(local[1], 16) != port) continue; // 0A = TCP_LISTEN
+                out.add(procAddress(local[0]));
+            }
+        }
+        return out;
+    }
+
+    /** /proc/net/tcp prints each 32-bit word of the address in host (little-endian) byte order. */
+    static InetAddress procAddress(String hex) throws IOException {
+        byte[] b = new byte[hex.length() / 2];
+        for (int word = 0; word < b.length / 4; word++) {
+            for (int i = 0; i < 4; i++) b[word * 4 + i] = (byte) Integer.parseInt(hex.substring(word * 8 + (3 - i) * 2, word * 8 + (3 - i) * 2 + 2), 16);
+        }
+        return InetAddress.getByAddress(b); // an IPv4-mapped IPv6 address comes back as the Inet4Address
+    }
+
+    @Test
+    void readsTheKernelsAddressFormat() throws Exception {
+        assertEquals(InetAddress.getByName("127.0.0.1"), procAddress("0100007F"));
+        assertEquals(InetAddress.getByName("192.0.2.2"), procAddress("020200C0"));
+        assertEquals(InetAddress.getByName("127.0.0.1"), procAddress("0000000000000000FFFF00000100007F"));
+        assertEquals(InetAddress.getByName("::1"), procAddress("00000000000000000000000001000000"));
+        assertTrue(procAddress("00000000000000000000000000000000").isAnyLocalAddress());
+    }
+
+    @Test
+    void servesThePlayerPageAtTheRoot() throws Exception {
         HttpResponse<byte[]> r = get("/");
         assertEquals(200, r.statusCode());
         assertEquals("<!DOCTYPE html>", new String(r.body(), StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package dev.fanout.local;
 import dev.fanout.encoder.storage.ObjectStore;
 import dev.fanout.local.asl.LocalLambdaInvoker;
 import dev.fanout.local.asl.StateMachineExecutor;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -69,8 +74,25 @@ final class PipelineFixture implements AutoCloseable {
         return clip.writeTo(bin.ffmpeg(), dir.resolve(name));
     }
 
+    /** Metadata every fixture upload carries: a rewrite that does not keep it shows in {@link #inputState}. */
+    static final Map<String, String> UPLOAD_METADATA = Map.of("uploaded-by", "pipeline-fixture");
+
+    /**
+     * Uploads as a user would, with a content type and metadata, then dates the stored object an
+     * hour back, so that any later write of the key, even within the same second and with the same
+     * bytes, gets a newer LastModified.
+     */
     void upload(Path file, String key) {
-        store.upload(file, INPUT, key, "video/mp4");
+        store.client().putObject(b -> b.bucket(INPUT).key(key).contentType("video/mp4").metadata(UPLOAD_METADATA), RequestBody.fromFile(file));
+        Path blob = dir.resolve("s3").resolve(INPUT).resolve(key);
+        try {
+            Instant anHourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+            Files.setLastModifiedTime(blob, FileTime.from(anHourAgo));
+            Instant seen = store.head(INPUT, key).orElseThrow().lastModified();
+            if (!seen.equals(anHourAgo)) throw new AssertionError("the store did not take the upload's date: " + seen + " for " + anHourAgo);
+        } catch (IOException e) {
+            throw new UncheckedIOException("dating the upload " + blob, e);
+        }
     }
 
     /** SHA-256 (hex) of an uploaded object, streamed from the store: the input must never change. */
@@ -86,6 +108,21 @@ final class PipelineFixture implements AutoCloseable {
         } finally {
             Files.delete(copy);
         }
+    }
+
+    /**
+     * What an uploaded object is, bytes and all: its SHA-256 (streamed from the store) and what a
+     * HEAD says about it. A rewrite with the same bytes keeps the digest and the ETag but not the
+     * LastModified time (the fixture dates every upload an hour back, so a rewrite within the same
+     * second still shows), and a rewrite without the upload's metadata loses it.
+     */
+    record InputState(String sha256, String eTag, java.time.Instant lastModified, long contentLength, String contentType,
+                      Map<String, String> metadata) {}
+
+    InputState inputState(String key) throws IOException {
+        software.amazon.awssdk.services.s3.model.HeadObjectResponse h = store.head(INPUT, key).orElseThrow(
+                () -> new AssertionError("the input object " + key + " is gone"));
+        return new InputState(inputSha256(key), h.eTag(), h.lastModified(), h.contentLength(), h.contentType(), Map.copyOf(h.metadata()));
     }
 
     /**

@@ -97,6 +97,41 @@ class PlayerPageBrowserTest {
         }
     }
 
+    /**
+     * Subresource integrity, in the browser: the dash.js file served for the CDN URL has one byte
+     * changed (a letter of its leading licence comment, so the script still runs), and the page must
+     * refuse it: the player never starts, the page reports it could not load the player, and the
+     * browser's console names the integrity check. The control loads the same altered file under a
+     * copy of the page with its integrity hashes blanked: there the player starts, so the refusal
+     * is the hash's doing and not a broken script.
+     */
+    @Test
+    void aPlayerScriptWithOneByteChangedIsRefused() throws Exception {
+        Path original = NPM.resolve(PlayerPage.DASHJS.npmPackage()).resolve(PlayerPage.DASHJS.file());
+        byte[] bytes = Files.readAllBytes(original);
+        int at = new String(bytes, 0, 16, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("For");
+        assertTrue(bytes[0] == '/' && bytes[1] == '*' && at > 0, "dash.js starts with a licence comment to alter: " + new String(bytes, 0, 16));
+        bytes[at] ^= 0x20; // 'F' -> 'f' inside the comment
+        Path tampered = Files.write(dir.resolve("dash.all.min.tampered.js"), bytes);
+
+        String page = Files.readString(job.dir().resolve("index.html"));
+        String withoutHashes = page.replaceAll("\"integrity\":\"sha384-[A-Za-z0-9+/=]+\"", "\"integrity\":\"\"");
+        assertEquals(PlayerPage.LIBRARIES.size(), page.split("\"integrity\":\"sha384-", -1).length - 1, "the page carries one integrity hash per player");
+        assertFalse(withoutHashes.contains("sha384-"), "the control page has none");
+
+        JsonNode r = drive("dashjs", Map.of(PlayerPage.DASHJS.url(), tampered.toString()), Map.of("controlPage", withoutHashes));
+        JsonNode refused = r.path("refusal").path("tampered"), control = r.path("refusal").path("control");
+        String report = "\n" + r.path("refusal").toPrettyString() + "\nfatal: " + r.path("fatal").asText() + "\ndriver: " + r.path("consoleLog");
+        System.out.println("--- dashjs with one byte of its script changed ---" + report);
+        assertTrue(r.path("fatal").isNull(), "the browser run failed" + report);
+        assertEquals(List.of("200 " + PlayerPage.DASHJS.url()), jsonStrings(refused.path("scriptResponses")), "the altered file was delivered" + report);
+        assertFalse(refused.path("ready").asBoolean(), "the player started from a script whose bytes differ from its integrity hash" + report);
+        assertTrue(refused.path("errors").toString().contains("could not load dash.js " + PlayerPage.DASHJS.version()), "the page says it could not load the player" + report);
+        assertTrue(refused.path("consoleErrors").toString().contains("integrity"), "the browser reports the failed integrity check" + report);
+        assertTrue(control.path("ready").asBoolean(), "control: the altered script runs where no hash guards it" + report);
+        assertEquals("[]", control.path("errors").toString(), "control" + report);
+    }
+
     @Test
     void jobRecordNamesThePlayerPage() throws Exception {
         assertEquals("jobs/" + job.outcome().jobId() + "/index.html", job.record().path("outputs").path("playerPage").asText());
@@ -286,8 +321,14 @@ class PlayerPageBrowserTest {
 
     /** Runs the browser driver against the served page with {@code ?player=}; returns its observations. */
     private static JsonNode drive(String player) throws Exception {
+        return drive(player, Map.of(), null);
+    }
+
+    /** As above, with some CDN URLs answered from other files, and with {@code refusal} only the integrity check runs. */
+    private static JsonNode drive(String player, Map<String, String> routeOverrides, Map<String, Object> refusal) throws Exception {
         Map<String, String> routes = new LinkedHashMap<>();
         for (PlayerPage.Library lib : PlayerPage.LIBRARIES) routes.put(lib.url(), NPM.resolve(lib.npmPackage()).resolve(lib.file()).toString());
+        routes.putAll(routeOverrides);
         Files.createDirectories(SCREENSHOTS);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("playwrightCore", NPM.resolve("playwright-core").toString());
@@ -297,7 +338,7 @@ class PlayerPageBrowserTest {
         config.put("routes", routes);
         config.put("renditions", renditions);
         config.put("playSeconds", PLAY_SECONDS);
-        config.put("screenshot", SCREENSHOTS.resolve("player-" + player + ".png").toString());
+        config.put("screenshot", SCREENSHOTS.resolve("player-" + player + (refusal != null ? "-refusal" : "") + ".png").toString());
         config.put("stepTimeoutMs", 15_000);
         Map<String, Object> preview = new LinkedHashMap<>();
         preview.put("hoverTimes", hoverTimes());
@@ -309,11 +350,12 @@ class PlayerPageBrowserTest {
                 Map.of("text", "WEBVTTX\n\n00:00:00.000 --> 00:00:01.000\nsprite-001.jpg#xywh=0,0,160,90\n", "base", TRACK_BASE, "times", List.of())));
         preview.put("brokenTrack", player.equals("dashjs") ? "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<b>not a tile</b>\n" : null);
         config.put("preview", preview);
-        Path configFile = dir.resolve("driver-" + player + ".json");
+        if (refusal != null) config.put("refusal", refusal);
+        Path configFile = dir.resolve("driver-" + player + (refusal != null ? "-refusal" : "") + ".json");
         Json.MAPPER.writeValue(configFile.toFile(), config);
 
-        Path out = dir.resolve("driver-" + player + ".out");
-        Path err = dir.resolve("driver-" + player + ".err");
+        Path out = dir.resolve(configFile.getFileName() + ".out");
+        Path err = dir.resolve(configFile.getFileName() + ".err");
         Process p = new ProcessBuilder("node", DRIVER.toString(), configFile.toString())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(150, TimeUnit.SECONDS)) {

@@ -48,7 +48,7 @@ class PresentationAssemblerTest {
     }
 
     @Test
-    void refusesGapsOverlapsMissingChunksAndMixedInits() {
+    void refusesGapsMissingChunksAndMixedInits() {
         JobPlan plan = TestPlans.ntsc720();
         List<ChunkOutput> missing = new ArrayList<>(chunks(plan, "h"));
         missing.remove(1);
@@ -76,14 +76,6 @@ class PresentationAssemblerTest {
         return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs));
     }
 
-    static JobPlan withAudio(JobPlan plan) {
-        SourceInfo s = plan.sourceInfo();
-        return new JobPlan(plan.jobId(), plan.source(), new SourceInfo(s.formatName(), s.sizeBytes(), s.durationSeconds(), s.video(),
-                new SourceInfo.Audio("aac", 48000, 2, 0, 30.03)), plan.frameRate(), plan.totalFrames(), plan.segmentFrames(),
-                plan.chunkFrames(), plan.chunkCount(), plan.segmentCount(), plan.renditions(), plan.encode(), plan.layout(),
-                plan.createdAtEpochMillis(), plan.probeSeconds());
-    }
-
     @Test
     void audioMustHaveTheSegmentsThePlanImplies() {
         JobPlan plan = withAudio(TestPlans.ntsc720());
@@ -102,6 +94,76 @@ class PresentationAssemblerTest {
         assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 14), "a 0.33 s tail joins the segment before it");
         assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 15), "and a separate one is wrong");
         assertEquals(15, PresentationAssembler.expectedAudioSegments(p, 14));
+    }
+
+    /** Chunk outputs with one rendition's segments changed by {@code edit} (segment number, segment) -> segment. */
+    static List<ChunkOutput> edited(JobPlan plan, String rendition, java.util.function.BiFunction<Integer, SegmentOutput, SegmentOutput> edit) {
+        List<ChunkOutput> out = new ArrayList<>();
+        for (ChunkOutput c : chunks(plan, "h")) {
+            List<TrackOutput> tracks = c.renditions().stream().map(t -> !t.trackId().equals(rendition) ? t
+                    : new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(), 0, 0, t.timescale(),
+                    t.segments().stream().map(s -> edit.apply(s.number(), s)).toList())).toList();
+            out.add(new ChunkOutput(c.chunkIndex(), c.startFrame(), c.frameCount(), c.encodeSeconds(), c.uploadSeconds(), tracks));
+        }
+        return out;
+    }
+
+    static SegmentOutput startingAt(SegmentOutput s, long start) {
+        return new SegmentOutput(s.number(), start, s.duration(), s.frames(), s.bytes());
+    }
+
+    static SegmentOutput lasting(SegmentOutput s, long duration) {
+        return new SegmentOutput(s.number(), s.startTime(), duration, s.frames(), s.bytes());
+    }
+
+    static String refusal(JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio) {
+        return assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio)).getMessage();
+    }
+
+    @Test
+    void refusesVideoSegmentsThatOverlapOrLeaveAGapAtASeamOrInsideAChunk() {
+        JobPlan plan = TestPlans.ntsc720();
+        // chunk 1 starts a frame early: its first segment overlaps the last of chunk 0
+        String seam = refusal(plan, edited(plan, "720p", (n, s) -> n >= 6 && n <= 10 ? startingAt(s, s.startTime() - 1001) : s), null);
+        assertTrue(seam.contains("rendition 720p: overlap between segments 5 and 6"), seam);
+        // inside chunk 1, segment 8 lasts a frame too long (same frame count): it overlaps 9
+        String inside = refusal(plan, edited(plan, "720p", (n, s) -> n == 8 ? lasting(s, SEG + 1001) : s), null);
+        assertTrue(inside.contains("rendition 720p: overlap between segments 8 and 9"), inside);
+        String gap = refusal(plan, edited(plan, "720p", (n, s) -> n == 8 ? lasting(s, SEG - 1001) : s), null);
+        assertTrue(gap.contains("rendition 720p: gap between segments 8 and 9"), gap);
+        // only the second rendition overlaps: every rendition is checked, not just the first
+        String second = refusal(plan, edited(plan, "360p", (n, s) -> n >= 11 ? startingAt(s, s.startTime() - 1) : s), null);
+        assertTrue(second.contains("rendition 360p: overlap between segments 10 and 11"), second);
+    }
+
+    /** The plan above with a stereo AAC track: 15 audio segments of 2.002 s at 48 kHz, continuous from 0. */
+    static JobPlan withAudio(JobPlan p) {
+        SourceInfo s = p.sourceInfo();
+        return new JobPlan(p.jobId(), p.source(), new SourceInfo(s.formatName(), s.sizeBytes(), s.durationSeconds(), s.video(),
+                new SourceInfo.Audio("aac", 48000, 2, 0, s.durationSeconds())), p.frameRate(), p.totalFrames(), p.segmentFrames(),
+                p.chunkFrames(), p.chunkCount(), p.segmentCount(), p.renditions(), p.encode(), p.layout(), p.createdAtEpochMillis(), p.probeSeconds());
+    }
+
+    static final long AUDIO_SEG = 96096; // 2.002 s at 48 kHz
+
+    static AudioOutput audio(java.util.function.BiFunction<Integer, SegmentOutput, SegmentOutput> edit) {
+        List<SegmentOutput> segs = new ArrayList<>();
+        for (int n = 1; n <= 15; n++) segs.add(edit.apply(n, new SegmentOutput(n, (n - 1) * AUDIO_SEG, AUDIO_SEG, 94, 32_000)));
+        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs));
+    }
+
+    @Test
+    void refusesAudioSegmentsThatOverlapOrLeaveAGap() {
+        JobPlan plan = withAudio(TestPlans.ntsc720());
+        Presentation ok = PresentationAssembler.assemble(plan, chunks(plan, "h"), audio((n, s) -> s));
+        assertEquals(List.of(new Presentation.TimelineRun(0, AUDIO_SEG, 14)), ok.audio().timeline(), "the unedited audio is accepted");
+
+        String overlap = refusal(plan, chunks(plan, "h"), audio((n, s) -> n >= 4 ? startingAt(s, s.startTime() - 1024) : s));
+        assertTrue(overlap.contains("audio: overlap between segments 3 and 4"), overlap);
+        String inside = refusal(plan, chunks(plan, "h"), audio((n, s) -> n == 9 ? lasting(s, AUDIO_SEG + 1024) : s));
+        assertTrue(inside.contains("audio: overlap between segments 9 and 10"), inside);
+        String gap = refusal(plan, chunks(plan, "h"), audio((n, s) -> n >= 4 ? startingAt(s, s.startTime() + 1024) : s));
+        assertTrue(gap.contains("audio: gap between segments 3 and 4"), gap);
     }
 
     @Test
