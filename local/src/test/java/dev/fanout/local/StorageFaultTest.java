@@ -60,8 +60,8 @@ class StorageFaultTest {
                 Rule.of("segment write throttled", "PUT", job + "video/240p/seg-00002\\.m4s", 2, 503, "SlowDown"),
                 Rule.of("chunk record write throttled", "PUT", job + "chunks/00001\\.json", 1, 503, "SlowDown"),
                 Rule.of("audio segment write fails", "PUT", job + "audio/seg-00001\\.m4s", 1, 500, "InternalError"),
-                // ffmpeg reading the source through its presigned URL
-                Rule.presigned("source read by ffmpeg throttled", "GET", "/input/uploads/stormy\\.mp4", 3, 503, "SlowDown"),
+                // the source server's reads for ffmpeg, within the SDK's retries
+                Rule.sourceRead("source read throttled", "/input/uploads/stormy\\.mp4", 3, 503, "SlowDown"),
                 // more than the SDK retries: the step fails with Transient.Storage and the state machine retries it
                 Rule.of("manifest write throttled past the SDK's retries", "PUT", job + "manifest\\.mpd", 7, 503, "SlowDown"),
                 // a chunk worker that fails halfway through its uploads: the step is retried, the
@@ -89,7 +89,7 @@ class StorageFaultTest {
     @Test
     void aSourceConnectionThatStallsIsDroppedAndReopenedNotMistakenForABadFile() throws Exception {
         fx.upload(source, "uploads/stalled.mp4");
-        Rule stall = Rule.stall("ffprobe's first read of the source stalls", "GET", "/input/uploads/stalled\\.mp4", true, 1);
+        Rule stall = Rule.sourceReadStalls("ffprobe's first read of the source stalls", "/input/uploads/stalled\\.mp4", "(?i)\\r\\nrange: bytes=0-", 1);
         proxy.add(stall);
         long t0 = System.nanoTime();
         PipelineFixture.Job job = fx.run("uploads/stalled.mp4", SETTINGS);

@@ -31,7 +31,7 @@ class PresentationAssemblerTest {
                 }
                 tracks.add(new TrackOutput(r.id(), init, "avc1.64001f", r.width(), r.height(), 0, 0, 30000, segs));
             }
-            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks));
+            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks, 0));
         }
         return out;
     }
@@ -61,7 +61,7 @@ class PresentationAssemblerTest {
         ChunkOutput c1 = gap.get(1);
         List<TrackOutput> shifted = c1.renditions().stream().map(t -> new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(),
                 0, 0, t.timescale(), t.segments().stream().map(s -> new SegmentOutput(s.number(), s.startTime() + 1001, s.duration(), s.frames(), s.bytes())).toList())).toList();
-        gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted));
+        gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted, 0));
         assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, gap, null))
                 .getMessage().contains("gap between segments 5 and 6"));
     }
