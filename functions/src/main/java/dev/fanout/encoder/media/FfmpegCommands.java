@@ -61,8 +61,15 @@ public final class FfmpegCommands {
                 // and be mistaken for a crafted file.
                 "-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_on_http_error", "5xx",
                 "-reconnect_delay_max", String.valueOf(SOURCE_RECONNECT_DELAY_MAX_SECONDS),
-                "-rw_timeout", String.valueOf(SOURCE_STALL_SECONDS * 1_000_000L));
+                "-rw_timeout", String.valueOf(SOURCE_STALL_SECONDS * 1_000_000L),
+                // a small socket receive buffer: what the kernel takes in ahead of ffmpeg is read
+                // from S3 and thrown away at every seek (with the server's small send buffer, ~70 KiB
+                // per dropped connection instead of ~200 KiB)
+                "-recv_buffer_size", String.valueOf(SOURCE_RECEIVE_BUFFER_BYTES));
     }
+
+    /** The socket receive buffer of ffmpeg's source connections. */
+    static final int SOURCE_RECEIVE_BUFFER_BYTES = 32 * 1024;
 
     /** ffmpeg's longest single wait before it gives up reconnecting to the source. */
     static final int SOURCE_RECONNECT_DELAY_MAX_SECONDS = 8;

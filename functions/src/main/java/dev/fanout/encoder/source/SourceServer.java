@@ -1,7 +1,5 @@
 package dev.fanout.encoder.source;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.model.SourceRef;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -10,11 +8,16 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -29,7 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Serves one job's source object to ffmpeg/ffprobe on {@code http://127.0.0.1:<ephemeral port>/…},
- * reading S3 through the SDK, for as long as a stage runs them.
+ * reading S3 through the SDK, for as long as a stage runs them. A minimal HTTP/1.1 server on a
+ * plain socket (one request per connection), so that it can keep its send buffer small.
  *
  * <p>Why: the layer's static ffmpeg crashes (SIGSEGV) on any host-name lookup, and S3's endpoints
  * are host names; ffmpeg's own TLS does not verify certificates; and a presigned URL is a
@@ -56,31 +60,38 @@ public final class SourceServer implements AutoCloseable {
      * less than its limit, so a read ffmpeg gave up on is never taken for one it kept.
      */
     static final long FFMPEG_GAVE_UP_NANOS = TimeUnit.SECONDS.toNanos(FfmpegCommands.SOURCE_STALL_SECONDS - 1);
-    private static final int BUFFER_BYTES = 64 * 1024;
+
+    /**
+     * The socket's send buffer. Small on purpose: bytes the kernel holds for ffmpeg are bytes read
+     * from S3, and ffmpeg drops a connection at every seek. Left to the kernel's autotuning (up to
+     * 4 MiB here) each abandoned response had read megabytes ffmpeg never saw.
+     */
+    static final int SEND_BUFFER_BYTES = 16 * 1024;
+    private static final int BUFFER_BYTES = 16 * 1024;
+    private static final int MAX_REQUEST_HEAD_BYTES = 16 * 1024;
+    /** How long a connection may take to send its request. */
+    private static final int REQUEST_HEAD_TIMEOUT_MILLIS = 30_000;
 
     private final S3Client s3;
     private final SourceRef source;
     /** A random path: nothing else on the machine can guess it, and crafted media cannot name another. */
     private final String path = "/" + HexFormat.of().formatHex(randomBytes()) + "/source";
-    private final HttpServer http;
-    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ServerSocket listener;
+    private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     /** Every request that read the source, in arrival order (tens to thousands per run). */
     private final List<Read> reads = new ArrayList<>();
     /** The first permanent failure (412, 403, 404, other 4xx). */
     private final AtomicReference<SourceReads.Failure> permanent = new AtomicReference<>();
-    private final Set<ResponseInputStream<GetObjectResponse>> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private SourceServer(S3Client s3, SourceRef source) throws IOException {
         if (source.etag() == null || source.etag().isBlank()) throw new IllegalArgumentException("the source's ETag is needed to pin its reads");
         this.s3 = s3;
         this.source = source;
-        InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-        this.http = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
-        http.createContext("/", this::handle);
-        http.setExecutor(handlers); // one virtual thread per request: ffmpeg may hold several connections
-        http.start();
+        this.listener = new ServerSocket(0, 64, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
+        connections.submit(this::acceptLoop);
     }
 
     /** Starts serving {@code source}; close it when the stage's ffmpeg runs are over. */
@@ -93,7 +104,7 @@ public final class SourceServer implements AutoCloseable {
     }
 
     /** The only URL this server answers: an IP literal, so ffmpeg never resolves a name. */
-    public String url() { return "http://127.0.0.1:" + http.getAddress().getPort() + path; }
+    public String url() { return "http://127.0.0.1:" + listener.getLocalPort() + path; }
 
     public SourceRef source() { return source; }
 
@@ -117,42 +128,64 @@ public final class SourceServer implements AutoCloseable {
         return new SourceReads(bytes, all.size(), decisive);
     }
 
-    private void handle(HttpExchange exchange) {
-        try (exchange) {
-            if (!exchange.getRequestURI().getRawPath().equals(path)) {
-                exchange.sendResponseHeaders(404, -1);
-                return;
-            }
-            String method = exchange.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            long size = source.sizeBytes();
-            exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
-            ByteRange range;
+    private void acceptLoop() {
+        while (!closed) {
             try {
-                range = ByteRange.parse(exchange.getRequestHeaders().getFirst("Range"), size);
-            } catch (ByteRange.UnsatisfiableException e) {
-                exchange.getResponseHeaders().set("Content-Range", "bytes */" + size);
-                exchange.sendResponseHeaders(416, -1);
-                return;
+                Socket socket = listener.accept();
+                socket.setSendBufferSize(SEND_BUFFER_BYTES);
+                socket.setSoTimeout(REQUEST_HEAD_TIMEOUT_MILLIS);
+                open.add(socket);
+                connections.submit(() -> serve(socket)); // several at once: ffmpeg may hold more than one
+            } catch (IOException e) {
+                if (!closed) continue; // one failed accept; the listener is still good
             }
-            if (range.partial()) exchange.getResponseHeaders().set("Content-Range", range.contentRange(size));
-            if (method.equals("HEAD") || range.length() == 0) {
-                // HttpServer takes -1 for "no body" and leaves Content-Length to us
-                exchange.getResponseHeaders().set("Content-Length", Long.toString(range.length()));
-                exchange.sendResponseHeaders(range.partial() ? 206 : 200, -1);
-                return;
-            }
-            stream(exchange, range);
-        } catch (IOException e) {
-            // ffmpeg closed the connection (it does whenever it seeks): nothing was lost
         }
     }
 
-    private void stream(HttpExchange exchange, ByteRange range) throws IOException {
+    /** One request per connection (ffmpeg sends {@code Connection: close}; so do we). */
+    private void serve(Socket socket) {
+        try (socket) {
+            Request request = Request.read(socket.getInputStream(), MAX_REQUEST_HEAD_BYTES);
+            if (request == null) return;
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES);
+            if (!request.path().equals(path)) {
+                answer(out, 404, "Not Found", 0, "");
+                return;
+            }
+            if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+                answer(out, 405, "Method Not Allowed", 0, "Allow: GET, HEAD\r\n");
+                return;
+            }
+            long size = source.sizeBytes();
+            ByteRange range;
+            try {
+                range = ByteRange.parse(request.range(), size);
+            } catch (ByteRange.UnsatisfiableException e) {
+                answer(out, 416, "Range Not Satisfiable", 0, "Content-Range: bytes */" + size + "\r\n");
+                return;
+            }
+            String contentRange = range.partial() ? "Content-Range: " + range.contentRange(size) + "\r\n" : "";
+            if (request.method().equals("HEAD") || range.length() == 0) {
+                answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", range.length(), contentRange);
+                return;
+            }
+            stream(out, range, contentRange);
+        } catch (IOException e) {
+            // ffmpeg closed the connection (it does whenever it seeks): nothing was lost
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    /** The status line and headers; the body, if any, follows. */
+    private static void answer(OutputStream out, int status, String reason, long contentLength, String headers) throws IOException {
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Length: " + contentLength + "\r\nAccept-Ranges: bytes\r\n"
+                + headers + "Connection: close\r\n\r\n";
+        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    private void stream(OutputStream out, ByteRange range, String contentRange) throws IOException {
         Read read = new Read(sequence.incrementAndGet(), range.first());
         synchronized (reads) {
             reads.add(read);
@@ -164,20 +197,21 @@ public final class SourceServer implements AutoCloseable {
                     .range("bytes=" + range.first() + "-" + range.last()));
         } catch (SdkException e) {
             read.waitEnded();
-            SourceReads.Failure f = failure(e, range.first());
             if (closed) return;
-            if (f.kind() == SourceReads.Kind.TRANSIENT) read.failure = f;
-            else permanent.compareAndSet(null, f);
-            // 503: ffmpeg reconnects (-reconnect_on_http_error 5xx); a 4xx stops it at once
-            exchange.sendResponseHeaders(f.kind() == SourceReads.Kind.TRANSIENT ? 503 : f.status(), -1);
+            SourceReads.Failure f = failure(e, range.first());
+            if (f.kind() == SourceReads.Kind.TRANSIENT) {
+                read.failure = f;
+                answer(out, 503, "Service Unavailable", 0, ""); // ffmpeg reconnects (-reconnect_on_http_error 5xx)
+            } else {
+                permanent.compareAndSet(null, f);
+                answer(out, f.status(), f.errorCode().isEmpty() ? "Error" : f.errorCode(), 0, ""); // a 4xx stops ffmpeg at once
+            }
             return;
         }
         read.waitEnded();
-        open.add(body);
         long remaining = range.length();
         try {
-            exchange.sendResponseHeaders(range.partial() ? 206 : 200, remaining);
-            OutputStream out = exchange.getResponseBody();
+            answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", remaining, contentRange);
             byte[] buffer = new byte[BUFFER_BYTES];
             while (remaining > 0) {
                 int n;
@@ -190,13 +224,13 @@ public final class SourceServer implements AutoCloseable {
                 }
                 read.waitEnded();
                 if (n == -1 && !closed) read.failure = transientFailure(read.offset(), "S3 ended the body " + remaining + " bytes early");
-                if (n < 0) return; // closing the exchange short of its length cuts the connection
+                if (n < 0) return; // closing the connection short of Content-Length: ffmpeg reconnects from where it was
                 out.write(buffer, 0, n);
+                out.flush();
                 read.delivered += n;
                 remaining -= n;
             }
         } finally {
-            open.remove(body);
             // the rest of a range nobody reads is never downloaded: abort drops the S3 connection
             if (remaining > 0) body.abort();
             else body.close();
@@ -221,13 +255,49 @@ public final class SourceServer implements AutoCloseable {
         return b;
     }
 
-    /** Stops listening and abandons reads in progress (their S3 connections are dropped). */
+    /** Stops listening and abandons reads in progress (their connections, and so their S3 reads, are closed). */
     @Override
     public void close() {
         closed = true;
-        http.stop(0);
-        open.forEach(ResponseInputStream::abort);
-        handlers.shutdownNow();
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        connections.shutdownNow();
+    }
+
+    /** What the server needs of a request: method, path and Range header. */
+    record Request(String method, String path, String range) {
+        /** Reads the request line and headers; null when the connection closed before a whole head. */
+        static Request read(InputStream in, int maxBytes) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                head.write(b);
+                if (head.size() > maxBytes) throw new IOException("request head over " + maxBytes + " bytes");
+                if (b == '\n' && head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) break;
+            }
+            if (b < 0) return null;
+            String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+            String[] requestLine = lines[0].split(" ");
+            if (requestLine.length != 3) throw new IOException("not an HTTP request line: " + lines[0]);
+            String target = requestLine[1];
+            int query = target.indexOf('?');
+            String range = null;
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0 && lines[i].substring(0, colon).strip().equalsIgnoreCase("Range")) range = lines[i].substring(colon + 1).strip();
+            }
+            return new Request(requestLine[0], query < 0 ? target : target.substring(0, query), range);
+        }
     }
 
     /** One request's read of the source. */
