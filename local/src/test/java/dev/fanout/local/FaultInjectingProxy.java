@@ -116,8 +116,8 @@ final class FaultInjectingProxy implements AutoCloseable {
             String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
             Rule rule = match(method, path, headText);
             if (rule != null && rule.status() == CUT) {
-                injected.add(method + " " + path + " -> cut after " + rule.cutAfter() + " body bytes");
-                forward(client, in, withConnectionClose(headText), rule.cutAfter());
+                boolean cut = forward(client, in, withConnectionClose(headText), rule.cutAfter());
+                injected.add(method + " " + path + " -> " + (cut ? "cut after " + rule.cutAfter() + " body bytes" : "shorter than the cut, complete"));
                 return;
             }
             if (rule != null) {
@@ -149,8 +149,12 @@ final class FaultInjectingProxy implements AutoCloseable {
         return null;
     }
 
-    /** Forwards one exchange; of the answer, the head and at most {@code bodyLimit} bytes of its body. */
-    private void forward(Socket client, InputStream clientIn, String head, long bodyLimit) throws IOException {
+    /**
+     * Forwards one exchange; of the answer, the head and at most {@code bodyLimit} bytes of its
+     * body. Returns true when the body was longer, so the client got it cut short.
+     */
+    private boolean forward(Socket client, InputStream clientIn, String head, long bodyLimit) throws IOException {
+        boolean cut = false;
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
             OutputStream up = upstream.getOutputStream();
             up.write(head.getBytes(StandardCharsets.ISO_8859_1));
@@ -170,6 +174,7 @@ final class FaultInjectingProxy implements AutoCloseable {
                 if (answerHead != null) {
                     client.getOutputStream().write(answerHead);
                     client.getOutputStream().write(answer.readNBytes((int) Math.min(bodyLimit, Integer.MAX_VALUE)));
+                    cut = answer.read() >= 0;
                 }
             }
             client.getOutputStream().flush();
@@ -177,6 +182,7 @@ final class FaultInjectingProxy implements AutoCloseable {
             client.shutdownInput();
             requestBody.interrupt();
         }
+        return cut;
     }
 
     private static void reply(OutputStream out, Rule rule) throws IOException {
