@@ -137,7 +137,7 @@ public final class SourceServer implements AutoCloseable {
                 open.add(socket);
                 connections.submit(() -> serve(socket)); // several at once: ffmpeg may hold more than one
             } catch (IOException e) {
-                if (!closed) continue; // one failed accept; the listener is still good
+                // closed (the loop ends), or one failed accept (the listener is still good)
             }
         }
     }
