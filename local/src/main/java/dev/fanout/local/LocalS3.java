@@ -15,12 +15,17 @@ import java.util.Map;
 
 /**
  * An S3-compatible server in this JVM on 127.0.0.1 (S3Proxy over a folder): real S3 API calls,
- * AWS Signature V4 including presigned URLs, and Range GETs — what the handlers and ffmpeg use on
- * AWS. Started on a free port; objects live under {@code dataDir}.
+ * AWS Signature V4, and Range GETs — what the handlers use on AWS. Started on a free port;
+ * objects live under {@code dataDir}. Clients address it by the host name {@code localhost}, as
+ * they address S3 by a host name on AWS: anything in the media path that resolves a name (the
+ * layer's static ffmpeg crashes on any lookup) then fails here too, not only on Lambda.
  */
 public final class LocalS3 implements AutoCloseable {
     public static final String ACCESS_KEY = "local-access-key";
     public static final String SECRET_KEY = "local-secret-key";
+
+    /** The name clients use for this server (it listens on 127.0.0.1 only). */
+    public static final String HOST_NAME = "localhost";
 
     private final S3Proxy proxy;
     private final String endpoint;
@@ -43,7 +48,7 @@ public final class LocalS3 implements AutoCloseable {
             if (System.nanoTime() > deadline) throw new IOException("the local S3 server did not start");
             Thread.sleep(10);
         }
-        return new LocalS3(proxy, "http://127.0.0.1:" + proxy.getPort());
+        return new LocalS3(proxy, "http://" + HOST_NAME + ":" + proxy.getPort());
     }
 
     public String endpoint() { return endpoint; }

@@ -15,7 +15,9 @@ import dev.fanout.encoder.model.SourceInfo;
 import dev.fanout.encoder.model.SourceRef;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.AudioPieces;
+import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.local.bench.AudioSeamMeter;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,23 +47,31 @@ class AudioPiecesSeamTest {
     static Path dir;
 
     static LayerBinaries bin;
+    /** The sources are read as the stages read an upload: from the store, through a loopback source server. */
+    static ServedFile served;
     static Path tone;
     static Path noise;
     static Path tone44k;
     static final int SECONDS = 35;
 
     @BeforeAll
-    static void sources() {
+    static void sources() throws Exception {
         bin = LayerBinaries.locate();
+        served = ServedFile.store(dir.resolve("s3"));
         tone = source("tone.mp4", "sine=frequency=997:sample_rate=48000:duration=" + SECONDS);
         noise = source("noise.mp4", "anoisesrc=color=white:sample_rate=48000:amplitude=0.3:seed=7:duration=" + SECONDS);
         tone44k = source("tone44k.mp4", "sine=frequency=997:sample_rate=44100:duration=" + SECONDS);
     }
 
+    @AfterAll
+    static void stopStore() throws Exception {
+        if (served != null) served.close();
+    }
+
     /** An AAC source like a camera's (256 kbit/s, its own priming and edit list). */
     static Path source(String name, String lavfi) {
         Path out = dir.resolve(name);
-        Ffmpeg.runEncode("making " + name, List.of(bin.ffmpeg().toString(), "-nostdin", "-hide_banner", "-v", "error", "-y",
+        Ffmpeg.runOnOwnFiles("making " + name, List.of(bin.ffmpeg().toString(), "-nostdin", "-hide_banner", "-v", "error", "-y",
                 "-f", "lavfi", "-i", lavfi, "-c:a", "aac", "-b:a", "256k", out.toString()), Duration.ofMinutes(1));
         return out;
     }
@@ -73,16 +83,19 @@ class AudioPiecesSeamTest {
         SourceInfo.Video v = new SourceInfo.Video("h264", 640, 360, 0, Rational.of(1, 1), fps, frames, "yuv420p", 0, "progressive", "bt709", true);
         SourceInfo info = new SourceInfo("mov", 1, SECONDS, v, new SourceInfo.Audio("aac", sampleRate, 1, 0, SECONDS));
         return new JobPlan("j", new SourceRef("b", source.toString(), "e", 1), info, fps, frames, 60, 300, 4, 18,
-                List.of(new Rendition("360p", 640, 360, 1000, 2000)), new EncodeSettings("veryfast", 23, 128), JobLayout.of("out", "j"), 0, 0);
+                List.of(new Rendition("360p", 640, 360, 1000, 2000)), new EncodeSettings("veryfast", 23, 128), JobLayout.of("out", "j"), 0, 0, 0);
     }
 
     record Joined(List<AudioPieceEncoder.EncodedPiece> pieces, TrackOutput track, Path file, long[] seams) {}
 
     static Joined encodeInPieces(Path source, JobPlan plan, AudioPieces pieces, String label) throws Exception {
         Path work = Files.createDirectories(dir.resolve(label));
-        List<AudioPieceEncoder.EncodedPiece> encoded = IntStream.range(0, pieces.pieceCount())
-                .mapToObj(k -> AudioPieceEncoder.encode(bin.ffmpeg(), Duration.ofMinutes(2), source.toString(), plan, pieces, k, work))
-                .toList();
+        List<AudioPieceEncoder.EncodedPiece> encoded;
+        try (SourceServer server = served.serve(source)) {
+            encoded = IntStream.range(0, pieces.pieceCount())
+                    .mapToObj(k -> AudioPieceEncoder.encode(bin.ffmpeg(), Duration.ofMinutes(2), server, plan, pieces, k, work))
+                    .toList();
+        }
         TrackOutput track = AudioPieceJoin.join(pieces, encoded.stream().map(AudioPieceEncoder.EncodedPiece::track).toList());
         Path file = AudioSeamMeter.concatenate(encoded.get(0).init(), AudioSeamMeter.segmentFiles(encoded), work.resolve("joined.mp4"));
         long[] seams = IntStream.range(1, pieces.pieceCount()).mapToLong(pieces::startSample).toArray();
@@ -107,7 +120,9 @@ class AudioPiecesSeamTest {
             assertArrayEquals(init, Files.readAllBytes(p.init()), "init of piece " + p.index());
         }
         Path single = dir.resolve("tone-single.mp4");
-        Ffmpeg.runEncode("single pass", FfmpegCommands.encodeAudio(bin.ffmpeg(), tone.toString(), plan, single), Duration.ofMinutes(2));
+        try (SourceServer server = served.serve(tone)) {
+            Ffmpeg.runEncode("single pass", FfmpegCommands.encodeAudio(bin.ffmpeg(), server.url(), plan, single), Duration.ofMinutes(2), server);
+        }
         FragmentedMp4 singleMp4 = FragmentedMp4.read(single);
         assertArrayEquals(Arrays.copyOf(Files.readAllBytes(single), (int) singleMp4.initLength()), init,
                 "the pieces' init is the init of today's whole-track encode (edit list hiding the priming included)");

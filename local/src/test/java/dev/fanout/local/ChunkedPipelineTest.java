@@ -54,6 +54,25 @@ class ChunkedPipelineTest {
         assertEquals("30000/1001", record.path("source").path("video").path("frameRate").asText());
         assertEquals(List.of("360p", "240p"), record.path("ladder").findValuesAsText("id"));
         assertTrue(record.path("timings").path("wallSeconds").asDouble() > 0);
+        // a GOP of 37 frames: the probe reads the moov and the last GOP, not the file
+        assertSourceReads(record, src, 1 / 3.0, 2);
+    }
+
+    /**
+     * What the stages read of the source (through their source servers), from job.json: the probe
+     * at most {@code probeShare} of the file; the chunk workers together every byte of it at least
+     * once, and at most {@code chunkMultiple} times the file (each also reads from the keyframe
+     * before its start).
+     */
+    static void assertSourceReads(JsonNode record, Path src, double probeShare, int chunkMultiple) throws java.io.IOException {
+        JsonNode read = record.path("timings").path("sourceBytesRead");
+        long size = java.nio.file.Files.size(src);
+        long probe = read.path("probe").asLong();
+        long chunks = read.path("chunks").asLong();
+        assertTrue(probe > 0 && probe < probeShare * size, "the probe read " + probe + " bytes of " + size);
+        assertTrue(chunks >= size && chunks <= chunkMultiple * size, "the chunks together read " + chunks + " bytes of " + size);
+        assertTrue(read.path("thumbnails").asLong() > 0, read::toString);
+        assertEquals(probe + chunks + read.path("audio").asLong() + read.path("thumbnails").asLong(), read.path("total").asLong());
     }
 
     @Test
@@ -63,6 +82,8 @@ class ChunkedPipelineTest {
         PipelineFixture.Job job = fx.run("uploads/silent film.mp4", Map.of("LADDER", "270@600,180@300", "CHUNK_SECONDS", "4"));
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
         check.assertComplete(job.dir(), src, 230, 25, 1, 50, false);
+        // one GOP (250 frames) longer than the file: the tail check decodes it all, and every chunk reads from frame 0
+        assertSourceReads(job.record(), src, 1.25, 3);
         assertTrue(job.record().path("source").path("audio").isMissingNode() || job.record().path("source").path("audio").isNull());
     }
 

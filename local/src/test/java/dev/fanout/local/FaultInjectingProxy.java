@@ -19,33 +19,52 @@ import java.util.regex.Pattern;
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of the local S3 server that answers chosen requests with S3
- * errors (500 InternalError, 503 SlowDown) instead of forwarding them — what a fan-out meets on
- * AWS. Everything else is forwarded byte for byte (signatures stay valid: the Host header is
- * kept), one request per connection so every request passes the rules.
+ * errors (500 InternalError, 503 SlowDown) instead of forwarding them, stalls them, or cuts their
+ * response body short — what a fan-out meets on AWS. Everything else is forwarded byte for byte
+ * (signatures stay valid: the Host header is kept), one request per connection so every request
+ * passes the rules.
  */
 final class FaultInjectingProxy implements AutoCloseable {
 
     /**
-     * Fail the first {@code times} requests whose method matches and whose path matches {@code path}
-     * (only requests through a presigned URL — ffmpeg's — when {@code presignedOnly}).
+     * Fail the first {@code times} requests whose method matches, whose path matches {@code path}
+     * and whose head (request line and headers, CRLF-separated) matches {@code head}.
+     *
+     * @param cutAfter for {@link #CUT}: the response body bytes forwarded before the connection is closed
      */
-    record Rule(String name, String method, Pattern path, boolean presignedOnly, int times, int status, String errorCode) {
+    record Rule(String name, String method, Pattern path, Pattern head, int times, int status, String errorCode, long cutAfter) {
+        private static final Pattern ANY = Pattern.compile("");
+        /** The source server's reads: ranged GETs pinned to the job's ETag (no other S3 call sends If-Match). */
+        private static final Pattern SOURCE_SERVER = Pattern.compile("(?i)\r\nif-match: ");
+
         static Rule of(String name, String method, String pathRegex, int times, int status, String errorCode) {
-            return new Rule(name, method, Pattern.compile(pathRegex), false, times, status, errorCode);
+            return new Rule(name, method, Pattern.compile(pathRegex), ANY, times, status, errorCode, 0);
         }
 
-        static Rule presigned(String name, String method, String pathRegex, int times, int status, String errorCode) {
-            return new Rule(name, method, Pattern.compile(pathRegex), true, times, status, errorCode);
+        /** An S3 error answered to the source server's reads of the source (ffmpeg's reads, through it). */
+        static Rule sourceRead(String name, String pathRegex, int times, int status, String errorCode) {
+            return new Rule(name, "GET", Pattern.compile(pathRegex), SOURCE_SERVER, times, status, errorCode, 0);
         }
 
-        /** Accepts the request and never answers: a connection that stalls. */
-        static Rule stall(String name, String method, String pathRegex, boolean presignedOnly, int times) {
-            return new Rule(name, method, Pattern.compile(pathRegex), presignedOnly, times, STALL, "");
+        /** Accepts a source server's read whose head also matches {@code headRegex}, and never answers: a connection that stalls. */
+        static Rule sourceReadStalls(String name, String pathRegex, String headRegex, int times) {
+            return new Rule(name, "GET", Pattern.compile(pathRegex), sourceServerAnd(headRegex), times, STALL, "", 0);
+        }
+
+        /** Forwards a source server's read (head also matching {@code headRegex}) but closes the connection after {@code bytes} of the body: S3 breaking off mid-body. */
+        static Rule sourceReadCut(String name, String pathRegex, String headRegex, int times, long bytes) {
+            return new Rule(name, "GET", Pattern.compile(pathRegex), sourceServerAnd(headRegex), times, CUT, "", bytes);
+        }
+
+        private static Pattern sourceServerAnd(String headRegex) {
+            return Pattern.compile("(?s)^(?=.*" + SOURCE_SERVER.pattern() + ")(?=.*" + headRegex + ")");
         }
     }
 
     /** The status of a rule that answers nothing. */
     static final int STALL = 0;
+    /** The status of a rule that forwards the answer but cuts its body short. */
+    static final int CUT = -1;
 
     private final ServerSocket server;
     private final int upstreamPort;
@@ -60,7 +79,8 @@ final class FaultInjectingProxy implements AutoCloseable {
         this.acceptor = Thread.ofVirtual().start(this::acceptLoop);
     }
 
-    String endpoint() { return "http://127.0.0.1:" + server.getLocalPort(); }
+    /** By host name, like the store behind it (see {@link LocalS3#HOST_NAME}). */
+    String endpoint() { return "http://" + LocalS3.HOST_NAME + ":" + server.getLocalPort(); }
 
     void add(Rule rule) {
         rules.add(rule);
@@ -94,7 +114,12 @@ final class FaultInjectingProxy implements AutoCloseable {
             String method = requestLine[0];
             String target = requestLine[1];
             String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
-            Rule rule = match(method, path, target.contains("X-Amz-Signature="));
+            Rule rule = match(method, path, headText);
+            if (rule != null && rule.status() == CUT) {
+                boolean cut = forward(client, in, withConnectionClose(headText), rule.cutAfter());
+                injected.add(method + " " + path + " -> " + (cut ? "cut after " + rule.cutAfter() + " body bytes" : "shorter than the cut, complete"));
+                return;
+            }
             if (rule != null) {
                 // A client waiting for "100 Continue" has not sent its body; any other body is read and dropped.
                 if (!headText.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue")) discard(in, contentLength(headText));
@@ -108,15 +133,15 @@ final class FaultInjectingProxy implements AutoCloseable {
                 reply(client.getOutputStream(), rule);
                 return;
             }
-            forward(client, in, withConnectionClose(headText));
+            forward(client, in, withConnectionClose(headText), Long.MAX_VALUE);
         } catch (IOException e) {
             // the client or the server went away; nothing to clean up
         }
     }
 
-    private Rule match(String method, String path, boolean presigned) {
+    private Rule match(String method, String path, String head) {
         for (Rule r : rules) {
-            if (!r.method().equals(method) || !r.path().matcher(path).matches() || r.presignedOnly() && !presigned) continue;
+            if (!r.method().equals(method) || !r.path().matcher(path).matches() || !r.head().matcher(head).find()) continue;
             AtomicInteger n = fired.get(r);
             if (n.incrementAndGet() <= r.times()) return r;
             n.decrementAndGet();
@@ -124,7 +149,12 @@ final class FaultInjectingProxy implements AutoCloseable {
         return null;
     }
 
-    private void forward(Socket client, InputStream clientIn, String head) throws IOException {
+    /**
+     * Forwards one exchange; of the answer, the head and at most {@code bodyLimit} bytes of its
+     * body. Returns true when the body was longer, so the client got it cut short.
+     */
+    private boolean forward(Socket client, InputStream clientIn, String head, long bodyLimit) throws IOException {
+        boolean cut = false;
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
             OutputStream up = upstream.getOutputStream();
             up.write(head.getBytes(StandardCharsets.ISO_8859_1));
@@ -136,12 +166,23 @@ final class FaultInjectingProxy implements AutoCloseable {
                     // the exchange ended
                 }
             });
-            upstream.getInputStream().transferTo(client.getOutputStream());
+            InputStream answer = upstream.getInputStream();
+            if (bodyLimit == Long.MAX_VALUE) {
+                answer.transferTo(client.getOutputStream());
+            } else {
+                byte[] answerHead = readHead(answer);
+                if (answerHead != null) {
+                    client.getOutputStream().write(answerHead);
+                    client.getOutputStream().write(answer.readNBytes((int) Math.min(bodyLimit, Integer.MAX_VALUE)));
+                    cut = answer.read() >= 0;
+                }
+            }
             client.getOutputStream().flush();
             upstream.close();
             client.shutdownInput();
             requestBody.interrupt();
         }
+        return cut;
     }
 
     private static void reply(OutputStream out, Rule rule) throws IOException {

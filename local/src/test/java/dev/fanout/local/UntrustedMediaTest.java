@@ -2,6 +2,8 @@ package dev.fanout.local;
 
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.ProcessRunner;
+import dev.fanout.encoder.model.SourceRef;
+import dev.fanout.encoder.source.SourceServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The classic ffmpeg SSRF / local-file read, below the pipeline's own first-bytes check: crafted
- * files are read by ffmpeg/ffprobe exactly as the stages read sources (a presigned http URL from
- * the S3 store), once with ffmpeg's defaults — which do follow the reference, proving the
- * listener would notice — and once with the product's commands, which must not.
+ * files are read by ffmpeg/ffprobe exactly as the stages read sources (from a loopback
+ * {@link SourceServer} over the object in the S3 store), once with ffmpeg's defaults — which do
+ * follow the reference, proving the listener would notice — and once with the product's
+ * commands, which must not.
  */
 class UntrustedMediaTest {
     @TempDir
@@ -31,6 +34,7 @@ class UntrustedMediaTest {
     static PipelineFixture fx;
     static CorpusMedia media;
     static ConnectionRecorder listener;
+    static final List<SourceServer> servers = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -41,6 +45,7 @@ class UntrustedMediaTest {
 
     @AfterAll
     static void stop() throws Exception {
+        servers.forEach(SourceServer::close);
         listener.close();
         fx.close();
     }
@@ -77,13 +82,14 @@ class UntrustedMediaTest {
         media.clip(folder.resolve("media.mp4"), pattern("160x90", "30", 2), tone(440, 2));
         Path movie = CorpusMedia.withExternalDataReference(
                 media.clip(dir.resolve("self-contained.mp4"), pattern("160x90", "30", 2), tone(440, 2)), folder.resolve("movie.mp4"), "media.mp4");
-        String input = movie.toAbsolutePath().toString();
-
         List<String> countPackets = List.of("-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0");
         List<String> control = new ArrayList<>(List.of(fx.bin.ffprobe().toString(), "-v", "error", "-enable_drefs", "1"));
         control.addAll(countPackets);
-        control.add(input);
+        control.add(movie.toAbsolutePath().toString());
         assertEquals("60", run(control).stdout().strip(), "control: with references enabled the sibling's 60 frames are read");
+
+        fx.upload(movie, "uploads/movie.mp4");
+        String input = served("uploads/movie.mp4");
 
         ProcessRunner.Result probe = run(FfmpegCommands.probe(fx.bin.ffprobe(), input));
         assertTrue(probe.stderrTail().contains("Skipped opening external track"), probe.stderrTail());
@@ -110,7 +116,16 @@ class UntrustedMediaTest {
         Path file = Files.writeString(dir.resolve(name), content);
         String key = "uploads/" + name;
         fx.upload(file, key);
-        return fx.store.presignGet(PipelineFixture.INPUT, key, Duration.ofMinutes(10));
+        return served(key);
+    }
+
+    /** The URL a stage would give ffmpeg for this uploaded object. */
+    private static String served(String key) {
+        var head = fx.store.head(PipelineFixture.INPUT, key).orElseThrow();
+        SourceServer server = SourceServer.start(fx.store.client(),
+                new SourceRef(PipelineFixture.INPUT, key, head.eTag().replace("\"", ""), head.contentLength()));
+        servers.add(server);
+        return server.url();
     }
 
     private static ProcessRunner.Result run(List<String> command) {

@@ -48,7 +48,7 @@ public final class AudioPieceCommands {
 
     public static List<String> cut(Path ffmpeg, Path encoded, JobPlan plan, AudioPieces pieces, AudioPieces.Piece piece, Path out) {
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
-        c.addAll(FfmpegCommands.inputOptions(encoded.toString()));
+        c.addAll(FfmpegCommands.ownFileInputOptions(encoded));
         c.addAll(List.of("-i", encoded.toString(), "-map", "0:a:0", "-c", "copy",
                 "-b:a", plan.encode().audioBitrateKbps() + "k"));
         if (piece.skipPackets() > 0) {

@@ -4,6 +4,7 @@ import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.AudioPieces;
+import dev.fanout.encoder.source.SourceServer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,14 +33,14 @@ public final class AudioPieceEncoder {
      */
     public record EncodedPiece(int index, Path init, TrackOutput track, List<Path> segmentFiles, double encodeSeconds) {}
 
-    public static EncodedPiece encode(Path ffmpeg, Duration timeout, String input, JobPlan plan, AudioPieces pieces, int index, Path dir) {
+    public static EncodedPiece encode(Path ffmpeg, Duration timeout, SourceServer source, JobPlan plan, AudioPieces pieces, int index, Path dir) {
         AudioPieces.Piece piece = pieces.piece(index);
         Path encoded = dir.resolve("audio-piece-" + index + "-encoded.mp4");
         Path cut = dir.resolve("audio-piece-" + index + ".mp4");
         long t0 = System.nanoTime();
         try {
-            Ffmpeg.runEncode("encoding audio piece " + index, AudioPieceCommands.encode(ffmpeg, input, plan, pieces, piece, encoded), timeout);
-            Ffmpeg.runEncode("cutting audio piece " + index, AudioPieceCommands.cut(ffmpeg, encoded, plan, pieces, piece, cut), timeout);
+            Ffmpeg.runEncode("encoding audio piece " + index, AudioPieceCommands.encode(ffmpeg, source.url(), plan, pieces, piece, encoded), timeout, source);
+            Ffmpeg.runOnOwnFiles("cutting audio piece " + index, AudioPieceCommands.cut(ffmpeg, encoded, plan, pieces, piece, cut), timeout);
             double seconds = (System.nanoTime() - t0) / 1e9;
             AudioPieceSegments.Cut c = AudioPieceSegments.write(cut, pieces, piece, dir);
             TrackOutput track = new TrackOutput("audio", sha256(c.init()), c.codecs(), 0, 0, c.sampleRate(), c.channels(),

@@ -6,16 +6,19 @@ import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
- * Builds ffmpeg/ffprobe argument lists. Pure. Every input is opened with an explicit demuxer
- * ({@code mov}: MP4/MOV only, so a playlist or concat script named .mp4 is not interpreted), a
- * protocol whitelist limited to the scheme of the input URL, and external data references off —
- * media can never make ffmpeg open another file or URL.
+ * Builds ffmpeg/ffprobe argument lists. Pure. Every input is the loopback source server's URL,
+ * opened with an explicit demuxer ({@code mov}: MP4/MOV only, so a playlist or concat script named
+ * .mp4 is not interpreted), the protocol whitelist {@code http,tcp}, and external data references
+ * off — media can never make ffmpeg open another file or URL.
  */
 public final class FfmpegCommands {
     private FfmpegCommands() {}
@@ -23,34 +26,66 @@ public final class FfmpegCommands {
     /** Movie fragment flags that give one fragment per GOP with a global tfdt and a chunk-independent init. */
     static final String CHUNK_MOVFLAGS = "+dash+frag_keyframe+delay_moov+frag_discont+skip_trailer";
 
-    /** Protocols the given input needs, and nothing else. */
-    public static String protocolWhitelist(String input) {
-        String lower = input.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("https://")) return "https,tls,tcp";
-        if (lower.startsWith("http://")) return "http,tcp";
-        if (input.startsWith("/")) return "file"; // an absolute path can never be read as "proto:..."
-        throw new IllegalArgumentException("input must be an http(s) URL or an absolute path, not '" + input + "'");
+    /** The protocols of every input: plain HTTP over TCP to the loopback source server, nothing else. */
+    public static final String PROTOCOL_WHITELIST = "http,tcp";
+
+    private static final Pattern LOOPBACK_IPV4 = Pattern.compile("127\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){2}");
+
+    /**
+     * Refuses any input but an http URL on a loopback IP literal (the {@code SourceServer}): the
+     * layer's static ffmpeg crashes on any host-name lookup, ffmpeg's TLS does not verify
+     * certificates, and a presigned URL would be a credential in its reach.
+     */
+    static String requireLoopbackHttp(String input) {
+        URI uri;
+        try {
+            uri = new URI(input);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("input must be an http URL on 127.0.0.1, not '" + input + "'");
+        }
+        String host = uri.getHost();
+        boolean loopback = host != null && (LOOPBACK_IPV4.matcher(host).matches() || host.equals("[::1]"));
+        if (!"http".equals(uri.getScheme()) || uri.getRawUserInfo() != null || !loopback) {
+            throw new IllegalArgumentException("input must be an http URL on a loopback IP literal (the source server), not '" + input + "'");
+        }
+        return input;
     }
 
     static List<String> inputOptions(String input) {
-        List<String> c = new ArrayList<>(List.of("-protocol_whitelist", protocolWhitelist(input), "-f", "mov", "-enable_drefs", "0"));
-        if (!input.startsWith("/")) {
-            // S3 answers 500/503 (SlowDown) now and then under fan-out load: reconnect with backoff
-            // (1, 3, 7 s…) instead of failing the read, on HTTP 5xx and on dropped connections.
-            // A read that stalls (no byte for SOURCE_STALL_SECONDS) is a network error too: reconnect,
-            // rather than sit until the process's time limit and be mistaken for a crafted file.
-            c.addAll(List.of("-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_on_http_error", "5xx",
-                    "-reconnect_delay_max", String.valueOf(SOURCE_RECONNECT_DELAY_MAX_SECONDS),
-                    "-rw_timeout", String.valueOf(SOURCE_STALL_SECONDS * 1_000_000L)));
-        }
-        return c;
+        requireLoopbackHttp(input);
+        return List.of("-protocol_whitelist", PROTOCOL_WHITELIST, "-f", "mov", "-enable_drefs", "0",
+                // The source server answers 503 when S3 failed past the SDK's retries, and cuts a
+                // response when S3 breaks off mid-body: reconnect with backoff (1, 3, 7 s…) and a
+                // Range from where it was. A read that stalls (no byte for SOURCE_STALL_SECONDS) is
+                // a network error too: reconnect, rather than sit until the process's time limit
+                // and be mistaken for a crafted file.
+                "-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_on_http_error", "5xx",
+                "-reconnect_delay_max", String.valueOf(SOURCE_RECONNECT_DELAY_MAX_SECONDS),
+                "-rw_timeout", String.valueOf(SOURCE_STALL_SECONDS * 1_000_000L),
+                // a small socket receive buffer: what the kernel takes in ahead of ffmpeg is read
+                // from S3 and thrown away at every seek (with the server's small send buffer, ~70 KiB
+                // per dropped connection instead of ~200 KiB)
+                "-recv_buffer_size", String.valueOf(SOURCE_RECEIVE_BUFFER_BYTES));
     }
+
+    /**
+     * Input options for a file this invocation wrote itself (an intermediate encode in its scratch
+     * directory): the same explicit demuxer and no data references, and the {@code file} protocol
+     * only. Never for the upload, which is read through the source server.
+     */
+    static List<String> ownFileInputOptions(Path file) {
+        if (!file.isAbsolute()) throw new IllegalArgumentException("an intermediate file is named by its absolute path, not '" + file + "'");
+        return List.of("-protocol_whitelist", "file", "-f", "mov", "-enable_drefs", "0");
+    }
+
+    /** The socket receive buffer of ffmpeg's source connections. */
+    static final int SOURCE_RECEIVE_BUFFER_BYTES = 32 * 1024;
 
     /** ffmpeg's longest single wait before it gives up reconnecting to the source. */
     static final int SOURCE_RECONNECT_DELAY_MAX_SECONDS = 8;
 
     /** Seconds without a byte from the source before ffmpeg gives up on a connection. */
-    static final int SOURCE_STALL_SECONDS = 10;
+    public static final int SOURCE_STALL_SECONDS = 10;
 
     public static List<String> probe(Path ffprobe, String input) {
         // warnings too: the demuxer reports a skipped external data reference only as a warning

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a program with an argument list (never a shell), an empty environment (ffmpeg needs no
- * credentials: it reads presigned URLs), a hard time limit, bounded stdout and the tail of stderr.
+ * credentials: it reads the source from a loopback server), a hard time limit, bounded stdout and
+ * the tail of stderr.
  */
 public final class ProcessRunner {
     private ProcessRunner() {}
@@ -28,6 +29,16 @@ public final class ProcessRunner {
     public record Result(int exitCode, String stdout, boolean stdoutTruncated, String stderrTail,
                          boolean timedOut, Duration elapsed) {
         public boolean ok() { return exitCode == 0 && !timedOut; }
+
+        /**
+         * True when a signal ended the process rather than the program itself: Java reports a
+         * process killed by signal n as exit 128 + n (SIGSEGV: 139), and ffmpeg exits 255 after
+         * catching SIGINT or SIGTERM. Our own kill at the time limit is {@link #timedOut} instead.
+         */
+        public boolean killedBySignal() { return !timedOut && exitCode >= 128; }
+
+        /** The signal's number when {@link #killedBySignal} and the exit code says which, else 0. */
+        public int signal() { return killedBySignal() && exitCode <= 128 + 64 ? exitCode - 128 : 0; }
 
         /** The last few non-empty lines of stderr, for error messages. */
         public String stderrSummary(int maxLines) {

@@ -6,6 +6,7 @@ import java.util.List;
  * Everything a worker needs to encode its chunk, stored once as JSON in the work prefix. Chunk
  * boundaries are not listed: they follow from {@code totalFrames} and {@code chunkFrames}
  * (see {@link dev.fanout.encoder.plan.ChunkPlanner}), so the plan stays small for any length.
+ * {@code sourceBytesRead} is what the probe's ffprobe/ffmpeg runs read of the source.
  */
 public record JobPlan(
         String jobId,
@@ -21,7 +22,8 @@ public record JobPlan(
         EncodeSettings encode,
         JobLayout layout,
         long createdAtEpochMillis,
-        double probeSeconds) {
+        double probeSeconds,
+        long sourceBytesRead) {
 
     public Rational durationSeconds() { return frameRate.secondsFor(totalFrames); }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * thumbnail stage does not fail the job: then {@code status} is FAILED and {@code error} says why.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThumbnailsOutput(String status, Poster poster, Sprites sprites, Double seconds, JobRecord.Failure error) {
+public record ThumbnailsOutput(String status, Poster poster, Sprites sprites, Double seconds, JobRecord.Failure error, Long sourceBytesRead) {
 
     /** @param seconds the poster frame's time on the presentation timeline */
     public record Poster(String key, int width, int height, double seconds) {}
@@ -24,11 +24,12 @@ public record ThumbnailsOutput(String status, Poster poster, Sprites sprites, Do
     public record Sprites(String track, List<String> sheets, int tileCount, int intervalSeconds, int tileWidth, int tileHeight,
                           int columns, int rows) {}
 
-    public static ThumbnailsOutput succeeded(Poster poster, Sprites sprites, double seconds) {
-        return new ThumbnailsOutput(JobRecord.SUCCEEDED, poster, sprites, seconds, null);
+    /** @param sourceBytesRead what the poster and sprite runs read of the source */
+    public static ThumbnailsOutput succeeded(Poster poster, Sprites sprites, double seconds, long sourceBytesRead) {
+        return new ThumbnailsOutput(JobRecord.SUCCEEDED, poster, sprites, seconds, null, sourceBytesRead);
     }
 
     public static ThumbnailsOutput failed(JobRecord.Failure error) {
-        return new ThumbnailsOutput(JobRecord.FAILED, null, null, null, error);
+        return new ThumbnailsOutput(JobRecord.FAILED, null, null, null, error, null);
     }
 }

@@ -11,6 +11,7 @@ import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.encoder.stages.Messages.EncodeAudioRequest;
 import dev.fanout.encoder.stages.Messages.EncodeAudioResult;
 import dev.fanout.encoder.storage.ObjectStore;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,10 +43,14 @@ public final class EncodeAudioStage {
         JobLayout layout = plan.layout();
         Path dir = Scratch.create(config.workDir(), "audio-");
         try {
-            String url = store.presignGet(plan.source().bucket(), plan.source().key(), Duration.ofHours(1));
             Path out = dir.resolve("audio.mp4");
             long t0 = System.nanoTime();
-            Ffmpeg.runEncode("encoding the audio track", FfmpegCommands.encodeAudio(config.ffmpeg(), url, plan, out), config.ffmpegTimeout());
+            long sourceBytesRead;
+            try (SourceServer source = SourceServer.start(store.client(), plan.source())) {
+                Ffmpeg.runEncode("encoding the audio track", FfmpegCommands.encodeAudio(config.ffmpeg(), source.url(), plan, out),
+                        config.ffmpegTimeout(), source);
+                sourceBytesRead = source.reads().bytesServed();
+            }
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
 
             long t1 = System.nanoTime();
@@ -77,7 +81,7 @@ public final class EncodeAudioStage {
             } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
             TrackOutput track = new TrackOutput("audio", Scratch.sha256(init), mp4.codecs(), 0, 0, mp4.sampleRate(), mp4.channels(), mp4.timescale(), segments);
-            store.putJson(layout.bucket(), layout.audioResultKey(), new AudioOutput(encodeSeconds, uploadSeconds, track));
+            store.putJson(layout.bucket(), layout.audioResultKey(), new AudioOutput(encodeSeconds, uploadSeconds, track, sourceBytesRead));
             written.add(layout.audioResultKey());
             FailedJobCleanup.deleteIfJobFailed(store, layout, written); // the video branch may have failed the job meanwhile
             return new EncodeAudioResult(true, segments.size(), encodeSeconds);

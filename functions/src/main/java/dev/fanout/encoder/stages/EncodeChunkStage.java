@@ -15,6 +15,7 @@ import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.ChunkPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.encoder.stages.Messages.EncodeChunkRequest;
 import dev.fanout.encoder.stages.Messages.EncodeChunkResult;
 import dev.fanout.encoder.storage.ObjectStore;
@@ -23,7 +24,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,11 +72,14 @@ public final class EncodeChunkStage {
         ChunkSpec chunk = ChunkPlanner.chunk(chunkIndex, plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
         Path dir = Scratch.create(config.workDir(), "chunk-" + chunk.index() + "-");
         try {
-            String url = store.presignGet(plan.source().bucket(), plan.source().key(), Duration.ofHours(1));
             long t0 = System.nanoTime();
-            Ffmpeg.runEncode("encoding chunk " + chunk.index() + " (frames " + chunk.startFrame() + "–"
-                            + (chunk.startFrame() + chunk.frameCount() - 1) + ")",
-                    FfmpegCommands.encodeChunk(config.ffmpeg(), url, plan, chunk, dir), config.ffmpegTimeout());
+            long sourceBytesRead;
+            try (SourceServer source = SourceServer.start(store.client(), plan.source())) {
+                Ffmpeg.runEncode("encoding chunk " + chunk.index() + " (frames " + chunk.startFrame() + "–"
+                                + (chunk.startFrame() + chunk.frameCount() - 1) + ")",
+                        FfmpegCommands.encodeChunk(config.ffmpeg(), source.url(), plan, chunk, dir), config.ffmpegTimeout(), source);
+                sourceBytesRead = source.reads().bytesServed();
+            }
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
 
             long t1 = System.nanoTime();
@@ -88,7 +91,8 @@ public final class EncodeChunkStage {
                 }
             } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
-            ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks);
+            ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks,
+                    sourceBytesRead);
             store.putJson(layout.bucket(), layout.chunkResultKey(chunk.index()), output);
             written.add(layout.chunkResultKey(chunk.index()));
             FailedJobCleanup.deleteIfJobFailed(store, layout, written);

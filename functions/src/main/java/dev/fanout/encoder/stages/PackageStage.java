@@ -214,13 +214,22 @@ public final class PackageStage {
         long bytes = p.video().representations().stream().mapToLong(Presentation.Representation::bytes).sum()
                 + (p.audio() == null ? 0 : p.audio().bytes());
         JobRecord.Timings timings = new JobRecord.Timings(round(plan.probeSeconds()), round(encodeSum), round(encodeMax), round(uploadSum),
-                audio == null ? null : round(audio.encodeSeconds() + audio.uploadSeconds()), round(packageSeconds), round(wall));
+                audio == null ? null : round(audio.encodeSeconds() + audio.uploadSeconds()), round(packageSeconds), round(wall),
+                sourceBytesRead(plan, chunks, audio, thumbnails));
         JobLayout layout = plan.layout();
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), runId, plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
                 new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),
                 layout.playerPageKey(), bytes, urls), thumbnails, null, Instant.now().toString());
+    }
+
+    static JobRecord.SourceBytesRead sourceBytesRead(JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails) {
+        long chunkBytes = chunks.stream().mapToLong(ChunkOutput::sourceBytesRead).sum();
+        Long audioBytes = audio == null ? null : audio.sourceBytesRead();
+        Long thumbnailBytes = thumbnails == null ? null : thumbnails.sourceBytesRead();
+        long total = plan.sourceBytesRead() + chunkBytes + (audioBytes == null ? 0 : audioBytes) + (thumbnailBytes == null ? 0 : thumbnailBytes);
+        return new JobRecord.SourceBytesRead(plan.sourceBytesRead(), chunkBytes, audioBytes, thumbnailBytes, total);
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }

@@ -17,6 +17,7 @@ import dev.fanout.encoder.plan.JobIds;
 import dev.fanout.encoder.plan.LadderPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.SourceValidator;
+import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.encoder.stages.Messages.ChunkItem;
 import dev.fanout.encoder.stages.Messages.ProbeRequest;
 import dev.fanout.encoder.stages.Messages.ProbeResult;
@@ -25,7 +26,6 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -72,6 +72,12 @@ public final class ProbeStage {
         // still running sees RUNNING, not FAILED, and so leaves them alone (FailedJobCleanup).
         store.putJson(outputBucket, JobLayout.of(outputBucket, jobId).jobRecordKey(), JobRecord.running(jobId, request.runId(), source));
 
+        String objectEtag = normalizeEtag(head.eTag());
+        if (!etag.equals(objectEtag)) {
+            throw new InvalidInputException("SourceChanged", "s3://" + request.bucket() + "/" + request.key() + " was replaced after this job "
+                    + "started (the job was named from ETag " + etag + ", the object now has ETag " + objectEtag
+                    + "); the newer upload is encoded by its own job");
+        }
         if (head.contentLength() == 0) {
             throw new InvalidInputException("Empty", "the uploaded file is empty (0 bytes)");
         }
@@ -81,11 +87,16 @@ public final class ProbeStage {
         }
         checkSignature(store.readPrefix(request.bucket(), request.key(), 16));
 
-        String url = store.presignGet(request.bucket(), request.key(), Duration.ofHours(1));
-        SourceInfo info = probe(url, head.contentLength());
-        SourceValidator.validate(info, config.limits());
+        SourceInfo info;
+        long sourceBytesRead;
+        // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
+        try (SourceServer server = SourceServer.start(store.client(), source)) {
+            info = probe(server, head.contentLength());
+            SourceValidator.validate(info, config.limits());
+            checkTail(info.video(), server);
+            sourceBytesRead = server.reads().bytesServed();
+        }
         SourceInfo.Video video = info.video();
-        checkTail(video, url);
 
         Rational fps = video.frameRate();
         List<Rendition> renditions = LadderPlanner.plan(video, config.ladder());
@@ -97,7 +108,7 @@ public final class ProbeStage {
         JobLayout layout = JobLayout.of(outputBucket, jobId);
         double probeSeconds = (System.nanoTime() - started) / 1e9;
         JobPlan plan = new JobPlan(jobId, source, info, fps, totalFrames, segmentFrames, chunkFrames, chunkCount,
-                segmentCount, renditions, config.encode(), layout, startedMillis, probeSeconds);
+                segmentCount, renditions, config.encode(), layout, startedMillis, probeSeconds, sourceBytesRead);
 
         List<ChunkItem> items = ChunkPlanner.chunks(totalFrames, segmentFrames, chunkFrames).stream()
                 .map(c -> new ChunkItem(c.index(), c.startFrame(), c.frameCount())).toList();
@@ -122,15 +133,16 @@ public final class ProbeStage {
         }
     }
 
-    private SourceInfo probe(String url, long size) {
-        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.probe(config.ffprobe(), url), config.ffprobeTimeout(), 4 * 1024 * 1024);
+    private SourceInfo probe(SourceServer server, long size) {
+        List<String> command = FfmpegCommands.probe(config.ffprobe(), server.url());
+        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 4 * 1024 * 1024);
+        Ffmpeg.failIfNotAboutTheMedia("reading the file's structure", command, r, server);
         if (r.timedOut()) {
             throw new InvalidInputException("ProbeTimeout", "reading the file's structure took longer than "
                     + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
         }
         if (r.exitCode() != 0 || r.stdoutTruncated()) {
             String err = r.stderrSummary(3);
-            Ffmpeg.failIfSourceUnreachable("ffprobe", r);
             if (err.contains("moov atom not found")) {
                 throw new InvalidInputException("Truncated", "the MP4 has no movie header (moov box): the upload is incomplete or the file was cut off ("
                         + err + ")");
@@ -145,20 +157,21 @@ public final class ProbeStage {
         try {
             SourceInfo info = FfprobeParser.parse(r.stdout(), size);
             if (info.video() == null || FfprobeParser.videoFrameCountKnown(r.stdout())) return info;
-            return FfprobeParser.withPacketTimes(info, FfprobeParser.videoTimeBase(r.stdout()), packetTimes(url));
+            return FfprobeParser.withPacketTimes(info, FfprobeParser.videoTimeBase(r.stdout()), packetTimes(server));
         } catch (IOException e) {
             throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
         }
     }
 
     /** A fragmented MP4's header holds no frame count: list the video packets (no decoding). */
-    private String packetTimes(String url) {
-        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.packetTimes(config.ffprobe(), url), config.ffprobeTimeout(), 64 * 1024 * 1024);
+    private String packetTimes(SourceServer server) {
+        List<String> command = FfmpegCommands.packetTimes(config.ffprobe(), server.url());
+        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 64 * 1024 * 1024);
+        Ffmpeg.failIfNotAboutTheMedia("listing the fragmented MP4's frames", command, r, server);
         if (r.timedOut()) {
             throw new InvalidInputException("ProbeTimeout", "listing the frames of the fragmented MP4 took longer than "
                     + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
         }
-        if (r.exitCode() != 0) Ffmpeg.failIfSourceUnreachable("listing the fragmented MP4's frames", r);
         if (r.exitCode() != 0 || r.stdoutTruncated()) {
             throw new InvalidInputException("Unreadable", "the frames of the fragmented MP4 cannot be listed: "
                     + (r.stdoutTruncated() ? "too many packets" : r.stderrSummary(3)));
@@ -185,11 +198,12 @@ public final class ProbeStage {
      * encoded. Judged by time, not frame count, so a variable-frame-rate source (fewer frames than
      * its average rate suggests near the end) passes when its frames reach the end.
      */
-    private void checkTail(SourceInfo.Video video, String url) {
+    private void checkTail(SourceInfo.Video video, SourceServer server) {
         double end = video.frameRate().secondsFor(video.frameCount()).toDouble();
         double from = Math.max(0, end - TAIL_CHECK_SECONDS);
-        ProcessRunner.Result r = ProcessRunner.run(FfmpegCommands.tailCheck(config.ffmpeg(), url, video.startSeconds() + from),
-                config.ffprobeTimeout(), 1024 * 1024);
+        List<String> command = FfmpegCommands.tailCheck(config.ffmpeg(), server.url(), video.startSeconds() + from);
+        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
+        Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
         if (r.timedOut()) {
             throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
                     + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
@@ -197,7 +211,6 @@ public final class ProbeStage {
         DecodedSpan decoded = DecodedSpan.of(r.stdout());
         double tolerance = 1.5 / video.frameRate().toDouble();
         String err = r.stderrSummary(3);
-        if (r.exitCode() != 0) Ffmpeg.failIfSourceUnreachable("the end-of-file check", r);
         if (r.exitCode() != 0 || decoded.frames() == 0 || decoded.endSeconds() < end - from - tolerance) {
             throw new InvalidInputException("Truncated", String.format(java.util.Locale.ROOT,
                     "the video should run to %.2f s but its frames stop at %.2f s (%d decoded in the last %.1f s); "

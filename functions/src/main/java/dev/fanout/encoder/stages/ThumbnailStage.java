@@ -13,6 +13,7 @@ import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.ThumbnailPlanner;
+import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.encoder.stages.Messages.ThumbnailsRequest;
 import dev.fanout.encoder.stages.Messages.ThumbnailsResult;
 import dev.fanout.encoder.storage.ObjectStore;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -55,15 +55,19 @@ public final class ThumbnailStage {
         ThumbnailPlanner.Layout grid = ThumbnailPlanner.layout(plan);
         Path dir = Scratch.create(config.workDir(), "thumbnails-");
         try {
-            String url = store.presignGet(plan.source().bucket(), plan.source().key(), Duration.ofHours(1));
             Path poster = dir.resolve("poster.jpg");
-            Ffmpeg.runEncode("extracting the poster frame", FfmpegCommands.posterFrame(config.ffmpeg(), url, plan, grid.posterFrame(),
-                    grid.posterWidth(), grid.posterHeight(), poster), config.ffmpegTimeout());
-            requireFile(poster, "the poster frame (frame " + grid.posterFrame() + ") decoded to nothing");
-
             Path sheetsDir = Files.createDirectories(dir.resolve("sheets"));
-            ProcessRunner.Result r = Ffmpeg.runEncode("making thumbnail sprites", FfmpegCommands.thumbnailSprites(config.ffmpeg(), url,
-                    plan.sourceInfo().video(), grid.intervalSeconds(), grid.tileWidth(), grid.tileHeight(), grid.columns(), grid.rows(), sheetsDir), config.ffmpegTimeout());
+            ProcessRunner.Result r;
+            long sourceBytesRead;
+            try (SourceServer source = SourceServer.start(store.client(), plan.source())) {
+                Ffmpeg.runEncode("extracting the poster frame", FfmpegCommands.posterFrame(config.ffmpeg(), source.url(), plan, grid.posterFrame(),
+                        grid.posterWidth(), grid.posterHeight(), poster), config.ffmpegTimeout(), source);
+                requireFile(poster, "the poster frame (frame " + grid.posterFrame() + ") decoded to nothing");
+                r = Ffmpeg.runEncode("making thumbnail sprites", FfmpegCommands.thumbnailSprites(config.ffmpeg(), source.url(),
+                        plan.sourceInfo().video(), grid.intervalSeconds(), grid.tileWidth(), grid.tileHeight(), grid.columns(), grid.rows(), sheetsDir),
+                        config.ffmpegTimeout(), source);
+                sourceBytesRead = source.reads().bytesServed();
+            }
             if (r.stdoutTruncated()) throw new EncodeFailedException("Thumbnails", "the list of thumbnail frames is longer than expected");
             List<ThumbnailPlanner.Tile> tiles;
             try {
@@ -95,7 +99,7 @@ public final class ThumbnailStage {
                             plan.frameRate().secondsFor(grid.posterFrame()).toDouble()),
                     new ThumbnailsOutput.Sprites(layout.thumbnailTrackKey(), sheetKeys, tiles.size(), grid.intervalSeconds(),
                             grid.tileWidth(), grid.tileHeight(), grid.columns(), grid.rows()),
-                    seconds);
+                    seconds, sourceBytesRead);
             store.putJson(layout.bucket(), layout.thumbnailsResultKey(), out);
             List<String> written = new ArrayList<>(sheetKeys);
             written.addAll(List.of(layout.posterKey(), layout.thumbnailTrackKey(), layout.thumbnailsResultKey()));

@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,11 +41,9 @@ public final class ObjectStore {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private final S3Client s3;
-    private final S3Presigner presigner;
 
-    public ObjectStore(S3Client s3, S3Presigner presigner) {
+    public ObjectStore(S3Client s3) {
         this.s3 = s3;
-        this.presigner = presigner;
     }
 
     public S3Client client() { return s3; }
@@ -144,12 +140,6 @@ public final class ObjectStore {
             }
         }
         return doomed.size();
-    }
-
-    /** A time-limited GET URL, so ffmpeg reads the source directly (with Range requests) without credentials. */
-    public String presignGet(String bucket, String key, Duration validity) {
-        return presigner.presignGetObject(p -> p.signatureDuration(validity)
-                .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString();
     }
 
     private static <T> T call(String op, String bucket, String key, Supplier<T> action) {

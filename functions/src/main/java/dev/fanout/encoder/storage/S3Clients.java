@@ -5,20 +5,19 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Builds the S3 client and presigner from configuration. On Lambda nothing is needed (region and
- * credentials come from the runtime). An endpoint override ({@code S3_ENDPOINT_URL}, or the
- * standard {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL}: see {@link ClientEndpoints})
- * points the same code at any S3-compatible endpoint (the embedded local store, LocalStack), with
- * path-style addressing for the client and the presigned URLs ffmpeg reads; with an override, the
- * access key, secret and session token of the same map are used as static credentials.
+ * Builds the S3 client from configuration. On Lambda nothing is needed (region and credentials
+ * come from the runtime). An endpoint override ({@code S3_ENDPOINT_URL}, or the standard
+ * {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL}: see {@link ClientEndpoints}) points the
+ * same code at any S3-compatible endpoint (the embedded local store, LocalStack), with path-style
+ * addressing; with an override, the access key, secret and session token of the same map are used
+ * as static credentials. ffmpeg never talks to S3: it reads the source from a
+ * {@link dev.fanout.encoder.source.SourceServer} that uses this client.
  */
 public final class S3Clients {
     private S3Clients() {}
@@ -29,14 +28,12 @@ public final class S3Clients {
         AwsCredentialsProvider credentials = ClientEndpoints.credentials(env, endpoint.isPresent());
         var s3 = S3Client.builder().region(region).credentialsProvider(credentials)
                 .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(6)));
-        var presigner = S3Presigner.builder().region(region).credentialsProvider(credentials);
         if (endpoint.isPresent()) {
             URI uri = endpoint.get();
             s3.endpointOverride(uri).forcePathStyle(true)
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-            presigner.endpointOverride(uri).serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
         }
-        return new ObjectStore(s3.build(), presigner.build());
+        return new ObjectStore(s3.build());
     }
 }

@@ -33,7 +33,7 @@ class PresentationAssemblerTest {
                 }
                 tracks.add(new TrackOutput(r.id(), init, "avc1.64001f", r.width(), r.height(), 0, 0, 30000, segs));
             }
-            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks));
+            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks, 0));
         }
         return out;
     }
@@ -63,7 +63,7 @@ class PresentationAssemblerTest {
         ChunkOutput c1 = gap.get(1);
         List<TrackOutput> shifted = c1.renditions().stream().map(t -> new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(),
                 0, 0, t.timescale(), t.segments().stream().map(s -> new SegmentOutput(s.number(), s.startTime() + 1001, s.duration(), s.frames(), s.bytes())).toList())).toList();
-        gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted));
+        gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted, 0));
         assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, gap, null))
                 .getMessage().contains("gap between segments 5 and 6"));
     }
@@ -73,7 +73,7 @@ class PresentationAssemblerTest {
         long seg = 96096;
         List<SegmentOutput> segs = new ArrayList<>();
         for (int n = 1; n <= segmentCount; n++) segs.add(new SegmentOutput(n, (n - 1) * seg, seg, 94, 30_000));
-        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs));
+        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs), 0);
     }
 
     @Test
@@ -90,7 +90,7 @@ class PresentationAssemblerTest {
     void aVideoTailUnderHalfASegmentHasNoAudioSegmentOfItsOwn() {
         JobPlan p = TestPlans.ntsc720();
         JobPlan shortTail = new JobPlan(p.jobId(), p.source(), p.sourceInfo(), p.frameRate(), 850, p.segmentFrames(), p.chunkFrames(),
-                p.chunkCount(), 15, p.renditions(), p.encode(), p.layout(), 0, 0);
+                p.chunkCount(), 15, p.renditions(), p.encode(), p.layout(), 0, 0, 0);
         assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 14), "a 0.33 s tail joins the segment before it");
         assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 15), "and a separate one is wrong");
         assertEquals(15, PresentationAssembler.expectedAudioSegments(p, 14));
@@ -103,7 +103,7 @@ class PresentationAssemblerTest {
             List<TrackOutput> tracks = c.renditions().stream().map(t -> !t.trackId().equals(rendition) ? t
                     : new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(), 0, 0, t.timescale(),
                     t.segments().stream().map(s -> edit.apply(s.number(), s)).toList())).toList();
-            out.add(new ChunkOutput(c.chunkIndex(), c.startFrame(), c.frameCount(), c.encodeSeconds(), c.uploadSeconds(), tracks));
+            out.add(new ChunkOutput(c.chunkIndex(), c.startFrame(), c.frameCount(), c.encodeSeconds(), c.uploadSeconds(), tracks, 0));
         }
         return out;
     }
@@ -141,7 +141,7 @@ class PresentationAssemblerTest {
         SourceInfo s = p.sourceInfo();
         return new JobPlan(p.jobId(), p.source(), new SourceInfo(s.formatName(), s.sizeBytes(), s.durationSeconds(), s.video(),
                 new SourceInfo.Audio("aac", 48000, 2, 0, s.durationSeconds())), p.frameRate(), p.totalFrames(), p.segmentFrames(),
-                p.chunkFrames(), p.chunkCount(), p.segmentCount(), p.renditions(), p.encode(), p.layout(), p.createdAtEpochMillis(), p.probeSeconds());
+                p.chunkFrames(), p.chunkCount(), p.segmentCount(), p.renditions(), p.encode(), p.layout(), p.createdAtEpochMillis(), p.probeSeconds(), p.sourceBytesRead());
     }
 
     static final long AUDIO_SEG = 96096; // 2.002 s at 48 kHz
@@ -149,7 +149,7 @@ class PresentationAssemblerTest {
     static AudioOutput audio(java.util.function.BiFunction<Integer, SegmentOutput, SegmentOutput> edit) {
         List<SegmentOutput> segs = new ArrayList<>();
         for (int n = 1; n <= 15; n++) segs.add(edit.apply(n, new SegmentOutput(n, (n - 1) * AUDIO_SEG, AUDIO_SEG, 94, 32_000)));
-        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs));
+        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs), 0);
     }
 
     @Test

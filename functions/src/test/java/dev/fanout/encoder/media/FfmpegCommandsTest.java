@@ -18,19 +18,49 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FfmpegCommandsTest {
     @Test
-    void inputsAreLockedToMp4AndTheirOwnProtocol() {
-        assertEquals("https,tls,tcp", FfmpegCommands.protocolWhitelist("https://bucket.s3.amazonaws.com/k?X-Amz-Signature=1"));
-        assertEquals("http,tcp", FfmpegCommands.protocolWhitelist("http://127.0.0.1:9000/b/k"));
-        assertEquals("file", FfmpegCommands.protocolWhitelist("/tmp/in.mp4"));
-        assertThrows(IllegalArgumentException.class, () -> FfmpegCommands.protocolWhitelist("concat:/etc/passwd|x"));
-        List<String> probe = FfmpegCommands.probe(Path.of("/opt/bin/ffprobe"), "http://h/k");
+    void inputsAreLockedToMp4OverLoopbackHttp() {
+        List<String> probe = FfmpegCommands.probe(Path.of("/opt/bin/ffprobe"), "http://127.0.0.1:9/s");
         assertTrue(Collections.indexOfSubList(probe, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, probe.toString());
+    }
+
+    /**
+     * Every builder refuses an input that would make ffmpeg resolve a name (the layer's static
+     * build crashes on any lookup), speak TLS (it does not verify certificates), hold a credential
+     * (a presigned URL) or open anything but the loopback source server.
+     */
+    @Test
+    void everyBuilderRefusesAnInputThatIsNotHttpOnALoopbackIpLiteral() {
+        JobPlan plan = TestPlans.ntsc720();
+        List<java.util.function.Function<String, List<String>>> builders = List.of(
+                in -> FfmpegCommands.probe(Path.of("ffprobe"), in),
+                in -> FfmpegCommands.packetTimes(Path.of("ffprobe"), in),
+                in -> FfmpegCommands.tailCheck(Path.of("ffmpeg"), in, 1),
+                in -> FfmpegCommands.encodeChunk(Path.of("ffmpeg"), in, plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c")),
+                in -> FfmpegCommands.encodeAudio(Path.of("ffmpeg"), in, plan, Path.of("/tmp/a.mp4")),
+                in -> FfmpegCommands.posterFrame(Path.of("ffmpeg"), in, plan, 0, 640, 360, Path.of("/tmp/p.jpg")),
+                in -> FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), in, plan.sourceInfo().video(), 5, 160, 90, 10, 3, Path.of("/tmp/t")));
+        List<String> refused = List.of(
+                "https://input.s3.us-east-1.amazonaws.com/uploads/a.mp4?X-Amz-Signature=1", // a host name, TLS and a credential
+                "http://input.s3.us-east-1.amazonaws.com/uploads/a.mp4",
+                "http://localhost:9/s",                  // a name, even for loopback
+                "http://10.0.0.1:9/s", "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:9/s",
+                "http://127.0.0.1@evil.example/s",       // user info: the host is evil.example
+                "http://127.0.0.1:9@evil.example/s",
+                "https://127.0.0.1:9/s", "tcp://127.0.0.1:9", "file:/etc/passwd", "/tmp/in.mp4",
+                "concat:http://127.0.0.1:9/s|/etc/passwd", "subfile,,start,0,end,0,,:http://127.0.0.1:9/s", "http://128.0.0.1/s");
+        for (var build : builders) {
+            assertTrue(build.apply("http://127.0.0.1:41234/0123abcd/source").contains("http://127.0.0.1:41234/0123abcd/source"));
+            assertTrue(build.apply("http://[::1]:41234/s").contains("-protocol_whitelist"));
+            for (String input : refused) {
+                assertThrows(IllegalArgumentException.class, () -> build.apply(input), input);
+            }
+        }
     }
 
     @Test
     void chunkCommandPutsFramesOnTheGlobalGrid() {
         JobPlan plan = TestPlans.ntsc720();
-        List<String> c = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"));
+        List<String> c = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"));
         // chunk 1 starts at frame 300 = 10.01 s; seek a quarter frame early
         assertEquals("10.001658", c.get(c.indexOf("-ss") + 1));
         assertEquals(2, Collections.frequency(c, "-output_ts_offset"));
@@ -73,19 +103,19 @@ class FfmpegCommandsTest {
         // the grid starts at the chunk's first frame, not at the seek point a quarter frame before it
         assertEquals("setpts=PTS-0.011018/TB,fps=fps=2700/119:start_time=0:round=near", FfmpegCommands.frameTiming(vfr, Rational.of(2700, 119), "0.011018"));
         JobPlan plan = TestPlans.ntsc720();
-        List<String> c = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"));
+        List<String> c = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"));
         assertTrue(c.get(c.indexOf("-filter_complex") + 1).startsWith("[0:v:0]setpts=N*1001/(30000*TB),split=2"), c.toString());
         assertFalse(c.contains("-noaccurate_seek"), "constant rate: ffmpeg drops the frames before the chunk");
         JobPlan vfrPlan = new JobPlan(plan.jobId(), plan.source(), new SourceInfo("mov", 1, 30, vfr, null), Rational.of(2700, 119), 90, 23, 46, 2,
-                4, plan.renditions(), plan.encode(), plan.layout(), 0, 0);
-        List<String> v = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", vfrPlan, ChunkPlanner.chunk(1, 90, 23, 46), Path.of("/tmp/c"));
+                4, plan.renditions(), plan.encode(), plan.layout(), 0, 0, 0);
+        List<String> v = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", vfrPlan, ChunkPlanner.chunk(1, 90, 23, 46), Path.of("/tmp/c"));
         assertEquals(v.indexOf("-ss") - 1, v.indexOf("-noaccurate_seek"), "variable rate: the fps filter needs the frame showing at the chunk start");
         assertTrue(v.get(v.indexOf("-filter_complex") + 1).startsWith("[0:v:0]setpts=PTS-0.011019/TB,fps=fps=2700/119"), v.toString());
     }
 
     @Test
     void fragmentedSourcesAreCountedFromPacketsWithTheSameLocks() {
-        List<String> c = FfmpegCommands.packetTimes(Path.of("/opt/bin/ffprobe"), "http://h/k");
+        List<String> c = FfmpegCommands.packetTimes(Path.of("/opt/bin/ffprobe"), "http://127.0.0.1:9/s");
         assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
         assertEquals("packet=pts,duration", c.get(c.indexOf("-show_entries") + 1));
     }
@@ -93,7 +123,7 @@ class FfmpegCommandsTest {
     @Test
     void posterSeeksAccuratelyToItsFrameAndScalesToTheDisplaySize() {
         JobPlan plan = TestPlans.ntsc720();
-        List<String> c = FfmpegCommands.posterFrame(Path.of("ffmpeg"), "http://h/k", plan, 90, 1280, 720, Path.of("/tmp/t/poster.jpg"));
+        List<String> c = FfmpegCommands.posterFrame(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, 90, 1280, 720, Path.of("/tmp/t/poster.jpg"));
         assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
         assertEquals("2.994658", c.get(c.indexOf("-ss") + 1), "frame 90 at 29.97 fps is 3.003 s; a quarter frame (8.3 ms) early");
         assertTrue(c.indexOf("-ss") < c.indexOf("-i"), "input seek");
@@ -104,9 +134,9 @@ class FfmpegCommandsTest {
 
     @Test
     void spritesReadKeyframesOnlyAndListTheChosenFrames() {
-        List<String> c = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "https://h/k", video("progressive", "bt709"), 5, 160, 90, 10, 3, Path.of("/tmp/t"));
-        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "https,tls,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
-        assertTrue(Collections.indexOfSubList(c, List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", "https://h/k")) >= 0, c.toString());
+        List<String> c = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "http://127.0.0.1:9/s", video("progressive", "bt709"), 5, 160, 90, 10, 3, Path.of("/tmp/t"));
+        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
+        assertTrue(Collections.indexOfSubList(c, List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", "http://127.0.0.1:9/s")) >= 0, c.toString());
         String graph = c.get(c.indexOf("-filter_complex") + 1);
         assertTrue(graph.startsWith("[0:v:0]select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,5),scale=160:90:flags=bicubic,setsar=1,"), graph);
         assertTrue(graph.endsWith("[tiles]tile=10x3[sheets]"), graph);
@@ -116,7 +146,7 @@ class FfmpegCommandsTest {
 
     @Test
     void stillsOfInterlacedOrHdrSourcesGetTheRenditionsPictureTreatment() {
-        String sdr = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "https://h/k", video("tt", "smpte2084"), 5, 160, 90, 10, 3, Path.of("/tmp/t"))
+        String sdr = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "http://127.0.0.1:9/s", video("tt", "smpte2084"), 5, 160, 90, 10, 3, Path.of("/tmp/t"))
                 .stream().filter(a -> a.startsWith("[0:v:0]")).findFirst().orElseThrow();
         assertTrue(sdr.contains("," + FfmpegCommands.DEINTERLACE + "," + FfmpegCommands.hdrToSdr("smpte2084") + ",scale=160:90"), sdr);
         assertEquals("", FfmpegCommands.stillFilters(video("progressive", "bt709")), "SDR progressive: scaled only");
@@ -125,8 +155,8 @@ class FfmpegCommandsTest {
     @Test
     void everyRenditionIsCappedCrfWithTheSameOptionsInEveryChunk() {
         JobPlan plan = TestPlans.ntsc720();
-        List<String> first = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c"));
-        List<String> last = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://h/k", plan, ChunkPlanner.chunk(2, 900, 60, 300), Path.of("/tmp/c"));
+        List<String> first = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c"));
+        List<String> last = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, ChunkPlanner.chunk(2, 900, 60, 300), Path.of("/tmp/c"));
         for (var r : plan.renditions()) {
             List<String> x264 = FfmpegCommands.videoEncoderOptions(plan, r);
             assertEquals("23", x264.get(x264.indexOf("-crf") + 1));

@@ -130,6 +130,6 @@ class ThumbnailPlannerTest {
         SourceInfo.Video v = new SourceInfo.Video("h264", width, height, rotation, Rational.of(1, 1), fps, frames, "yuv420p", 0, "progressive", "bt709", true);
         SourceInfo info = new SourceInfo("mov", 1, fps.secondsFor(frames).toDouble(), v, null);
         return new JobPlan(base.jobId(), base.source(), info, fps, frames, base.segmentFrames(), base.chunkFrames(), base.chunkCount(),
-                base.segmentCount(), LadderPlanner.plan(v, LadderRung.parseList("720@3000,360@1000")), base.encode(), base.layout(), 0, 0);
+                base.segmentCount(), LadderPlanner.plan(v, LadderRung.parseList("720@3000,360@1000")), base.encode(), base.layout(), 0, 0, 0);
     }
 }

@@ -9,7 +9,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,9 +60,9 @@ class ClientEndpointsTest {
         assertInstanceOf(DefaultCredentialsProvider.class, ClientEndpoints.credentials(Map.of(), true));
     }
 
-    /** The real S3 client and presigner, configured only by AWS_ENDPOINT_URL, talk path-style to that endpoint. */
+    /** The real S3 client, configured only by AWS_ENDPOINT_URL, talks path-style to that endpoint. */
     @Test
-    void s3ClientAndPresignedUrlsFollowTheStandardVariablePathStyle() throws Exception {
+    void s3ClientFollowsTheStandardVariablePathStyle() throws Exception {
         List<String> requests = new CopyOnWriteArrayList<>();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
@@ -79,8 +78,6 @@ class ClientEndpointsTest {
                     "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"));
             assertTrue(store.head("input-bucket", "uploads/a.mp4").isPresent());
             assertEquals(List.of("HEAD 127.0.0.1:" + server.getAddress().getPort() + "/input-bucket/uploads/a.mp4"), requests);
-            String url = store.presignGet("input-bucket", "uploads/a.mp4", Duration.ofMinutes(5));
-            assertTrue(url.startsWith(endpoint + "/input-bucket/uploads/a.mp4?"), url);
         } finally {
             server.stop(0);
         }

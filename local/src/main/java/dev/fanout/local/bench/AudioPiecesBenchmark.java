@@ -11,7 +11,9 @@ import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
 import dev.fanout.encoder.model.SourceRef;
 import dev.fanout.encoder.plan.AudioPieces;
+import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.local.LayerBinaries;
+import dev.fanout.local.ServedFile;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,12 @@ public final class AudioPiecesBenchmark {
         LayerBinaries bin = LayerBinaries.locate();
         Path dir = Files.createTempDirectory("audio-pieces-bench");
         Duration limit = Duration.ofMinutes(30);
+        try (ServedFile served = ServedFile.store(dir.resolve("s3"))) {
+            run(bin, dir, limit, served, minutes, chunkSeconds);
+        }
+    }
+
+    private static void run(LayerBinaries bin, Path dir, Duration limit, ServedFile served, int minutes, int chunkSeconds) throws Exception {
 
         Path source = make(bin, dir, "pink.mp4", "anoisesrc=color=pink:sample_rate=48000:amplitude=0.3:seed=3:duration=" + minutes * 60);
         JobPlan plan = plan(source, minutes * 60, chunkSeconds, 48_000);
@@ -41,7 +49,9 @@ public final class AudioPiecesBenchmark {
         double wholeCpu;
         long wholePeak;
         try (ChildProcessMeter m = new ChildProcessMeter()) {
-            Ffmpeg.runEncode("whole track", FfmpegCommands.encodeAudio(bin.ffmpeg(), source.toString(), plan, dir.resolve("whole.mp4")), limit);
+            try (SourceServer server = served.serve(source)) {
+                Ffmpeg.runEncode("whole track", FfmpegCommands.encodeAudio(bin.ffmpeg(), server.url(), plan, dir.resolve("whole.mp4")), limit, server);
+            }
             wholeCpu = m.cpuSeconds();
             wholePeak = m.peakSingleProcessBytes();
         }
@@ -50,7 +60,9 @@ public final class AudioPiecesBenchmark {
         for (int k = 0; k < pieces.pieceCount(); k++) {
             try (ChildProcessMeter m = new ChildProcessMeter()) {
                 Path pd = Files.createDirectories(dir.resolve("p" + k));
-                AudioPieceEncoder.encode(bin.ffmpeg(), limit, source.toString(), plan, pieces, k, pd);
+                try (SourceServer server = served.serve(source)) {
+                    AudioPieceEncoder.encode(bin.ffmpeg(), limit, server, plan, pieces, k, pd);
+                }
                 sum += m.cpuSeconds();
                 max = Math.max(max, m.cpuSeconds());
                 peak = Math.max(peak, m.peakSingleProcessBytes());
@@ -71,7 +83,9 @@ public final class AudioPiecesBenchmark {
             JobPlan p = plan(src, 35, 0, 48_000);
             float[] ref = AudioSeamMeter.decodeSource(bin.ffmpeg(), src, dir);
             Path single = dir.resolve("single-" + src.getFileName());
-            Ffmpeg.runEncode("single pass", FfmpegCommands.encodeAudio(bin.ffmpeg(), src.toString(), p, single), limit);
+            try (SourceServer server = served.serve(src)) {
+                Ffmpeg.runEncode("single pass", FfmpegCommands.encodeAudio(bin.ffmpeg(), server.url(), p, single), limit, server);
+            }
             AudioPieces grid = AudioPieces.of(p);
             long[] seams = new long[grid.pieceCount() - 1];
             for (int k = 1; k < grid.pieceCount(); k++) seams[k - 1] = grid.startSample(k);
@@ -81,7 +95,9 @@ public final class AudioPiecesBenchmark {
                 AudioPieces ap = AudioPieces.of(p, roll[0], roll[1]);
                 Path pd = Files.createDirectories(dir.resolve(s[0].replace(' ', '-') + "-" + roll[0] + "-" + roll[1]));
                 List<AudioPieceEncoder.EncodedPiece> enc = new ArrayList<>();
-                for (int k = 0; k < ap.pieceCount(); k++) enc.add(AudioPieceEncoder.encode(bin.ffmpeg(), limit, src.toString(), p, ap, k, pd));
+                try (SourceServer server = served.serve(src)) {
+                    for (int k = 0; k < ap.pieceCount(); k++) enc.add(AudioPieceEncoder.encode(bin.ffmpeg(), limit, server, p, ap, k, pd));
+                }
                 Path joined = AudioSeamMeter.concatenate(enc.get(0).init(), AudioSeamMeter.segmentFiles(enc), pd.resolve("joined.mp4"));
                 AudioSeamMeter.Report r = AudioSeamMeter.measure(ref, AudioSeamMeter.decodeFragmented(bin.ffmpeg(), joined, dir), seams, ap.totalSamples());
                 double vsSingle = Double.MAX_VALUE;
@@ -93,7 +109,7 @@ public final class AudioPiecesBenchmark {
 
     static Path make(LayerBinaries bin, Path dir, String name, String lavfi) {
         Path out = dir.resolve(name);
-        Ffmpeg.runEncode("making " + name, List.of(bin.ffmpeg().toString(), "-nostdin", "-hide_banner", "-v", "error", "-y",
+        Ffmpeg.runOnOwnFiles("making " + name, List.of(bin.ffmpeg().toString(), "-nostdin", "-hide_banner", "-v", "error", "-y",
                 "-f", "lavfi", "-i", lavfi, "-c:a", "aac", "-b:a", "256k", out.toString()), Duration.ofMinutes(10));
         return out;
     }
@@ -109,6 +125,6 @@ public final class AudioPiecesBenchmark {
         int chunks = (int) ((frames + chunkFrames - 1) / chunkFrames);
         int segments = (int) ((frames + segmentFrames - 1) / segmentFrames);
         return new JobPlan("bench", new SourceRef("b", source.toString(), "e", 1), info, fps, frames, segmentFrames, chunkFrames, chunks, segments,
-                List.of(new Rendition("360p", 640, 360, 1000, 2000)), new EncodeSettings("veryfast", 23, 128), JobLayout.of("out", "bench"), 0, 0);
+                List.of(new Rendition("360p", 640, 360, 1000, 2000)), new EncodeSettings("veryfast", 23, 128), JobLayout.of("out", "bench"), 0, 0, 0);
     }
 }

@@ -1,0 +1,340 @@
+package dev.fanout.encoder.source;
+
+import dev.fanout.encoder.media.FfmpegCommands;
+import dev.fanout.encoder.model.SourceRef;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Serves one job's source object to ffmpeg/ffprobe on {@code http://127.0.0.1:<ephemeral port>/…},
+ * reading S3 through the SDK, for as long as a stage runs them. A minimal HTTP/1.1 server on a
+ * plain socket (one request per connection), so that it can keep its send buffer small.
+ *
+ * <p>Why: the layer's static ffmpeg crashes (SIGSEGV) on any host-name lookup, and S3's endpoints
+ * are host names; ffmpeg's own TLS does not verify certificates; and a presigned URL is a
+ * credential in ffmpeg's reach. Here ffmpeg connects to an IP literal over plain loopback HTTP,
+ * and the SDK does the rest: DNS, verified TLS, signing, its retries.
+ *
+ * <p>One path, GET and HEAD, single Range requests (206 with Content-Range, 416 past the end).
+ * Each request is one ranged GetObject streamed straight through (never buffered), with
+ * {@code If-Match} on the job's ETag: "Return the object only if its entity tag (ETag) is the
+ * same as the one specified in this header; otherwise, return a 412 Precondition Failed error"
+ * (Amazon S3 API Reference, GetObject, If-Match;
+ * https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/s3/aws.sdk.kotlin.services.s3.model/-get-object-request/if-match.html),
+ * so a job never reads a mix of two uploads.
+ *
+ * <p>It records what went wrong ({@link #reads()}). ffmpeg sees an S3 failure only as this
+ * server answers it: 412/403/404 are passed on (ffmpeg stops), a transient failure becomes 503
+ * before the body, or a cut connection within it — and ffmpeg reconnects with a Range from where
+ * it was ({@code -reconnect*} in {@link FfmpegCommands}). A transient failure is made good when a
+ * later request delivers the byte where it stopped; one that is not decides the run.
+ */
+public final class SourceServer implements AutoCloseable {
+    /**
+     * An S3 wait this long means ffmpeg has dropped the connection ({@code -rw_timeout}); a second
+     * less than its limit, so a read ffmpeg gave up on is never taken for one it kept.
+     */
+    static final long FFMPEG_GAVE_UP_NANOS = TimeUnit.SECONDS.toNanos(FfmpegCommands.SOURCE_STALL_SECONDS - 1);
+
+    /**
+     * The socket's send buffer. Small on purpose: bytes the kernel holds for ffmpeg are bytes read
+     * from S3, and ffmpeg drops a connection at every seek. Left to the kernel's autotuning (up to
+     * 4 MiB here) each abandoned response had read megabytes ffmpeg never saw.
+     */
+    static final int SEND_BUFFER_BYTES = 16 * 1024;
+    private static final int BUFFER_BYTES = 16 * 1024;
+    private static final int MAX_REQUEST_HEAD_BYTES = 16 * 1024;
+    /** How long a connection may take to send its request. */
+    private static final int REQUEST_HEAD_TIMEOUT_MILLIS = 30_000;
+
+    private final S3Client s3;
+    private final SourceRef source;
+    /** A random path: nothing else on the machine can guess it, and crafted media cannot name another. */
+    private final String path = "/" + HexFormat.of().formatHex(randomBytes()) + "/source";
+    private final ServerSocket listener;
+    private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sequence = new AtomicLong();
+    /** Every request that read the source, in arrival order (tens to thousands per run). */
+    private final List<Read> reads = new ArrayList<>();
+    /** The first permanent failure (412, 403, 404, other 4xx). */
+    private final AtomicReference<SourceReads.Failure> permanent = new AtomicReference<>();
+    private volatile boolean closed;
+
+    private SourceServer(S3Client s3, SourceRef source) throws IOException {
+        if (source.etag() == null || source.etag().isBlank()) throw new IllegalArgumentException("the source's ETag is needed to pin its reads");
+        this.s3 = s3;
+        this.source = source;
+        this.listener = new ServerSocket(0, 64, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
+        connections.submit(this::acceptLoop);
+    }
+
+    /** Starts serving {@code source}; close it when the stage's ffmpeg runs are over. */
+    public static SourceServer start(S3Client s3, SourceRef source) {
+        try {
+            return new SourceServer(s3, source);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the loopback source server: " + e.getMessage(), e);
+        }
+    }
+
+    /** The only URL this server answers: an IP literal, so ffmpeg never resolves a name. */
+    public String url() { return "http://127.0.0.1:" + listener.getLocalPort() + path; }
+
+    public SourceRef source() { return source; }
+
+    /** Throws the named error of the reads so far ({@link SourceReads#throwIfFailed}). */
+    public void failIfReadsFailed(String what) { reads().throwIfFailed(source, what); }
+
+    /** A snapshot of what was served and what failed so far. */
+    public SourceReads reads() {
+        long now = System.nanoTime();
+        List<Read> all;
+        synchronized (reads) {
+            all = List.copyOf(reads);
+        }
+        long bytes = all.stream().mapToLong(r -> r.delivered).sum();
+        SourceReads.Failure decisive = permanent.get();
+        for (int i = 0; decisive == null && i < all.size(); i++) {
+            Read r = all.get(i);
+            SourceReads.Failure f = r.brokenAt(now);
+            if (f != null && all.stream().noneMatch(later -> later.seq > r.seq && later.covers(f.offset()))) decisive = f;
+        }
+        return new SourceReads(bytes, all.size(), decisive);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket socket = listener.accept();
+                socket.setSendBufferSize(SEND_BUFFER_BYTES);
+                socket.setSoTimeout(REQUEST_HEAD_TIMEOUT_MILLIS);
+                open.add(socket);
+                connections.submit(() -> serve(socket)); // several at once: ffmpeg may hold more than one
+            } catch (IOException e) {
+                // closed (the loop ends), or one failed accept (the listener is still good)
+            }
+        }
+    }
+
+    /** One request per connection (ffmpeg sends {@code Connection: close}; so do we). */
+    private void serve(Socket socket) {
+        try (socket) {
+            Request request = Request.read(socket.getInputStream(), MAX_REQUEST_HEAD_BYTES);
+            if (request == null) return;
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES);
+            if (!request.path().equals(path)) {
+                answer(out, 404, "Not Found", 0, "");
+                return;
+            }
+            if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+                answer(out, 405, "Method Not Allowed", 0, "Allow: GET, HEAD\r\n");
+                return;
+            }
+            long size = source.sizeBytes();
+            ByteRange range;
+            try {
+                range = ByteRange.parse(request.range(), size);
+            } catch (ByteRange.UnsatisfiableException e) {
+                answer(out, 416, "Range Not Satisfiable", 0, "Content-Range: bytes */" + size + "\r\n");
+                return;
+            }
+            String contentRange = range.partial() ? "Content-Range: " + range.contentRange(size) + "\r\n" : "";
+            if (request.method().equals("HEAD") || range.length() == 0) {
+                answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", range.length(), contentRange);
+                return;
+            }
+            stream(out, range, contentRange);
+        } catch (IOException e) {
+            // ffmpeg closed the connection (it does whenever it seeks): nothing was lost
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    /** The status line and headers; the body, if any, follows. */
+    private static void answer(OutputStream out, int status, String reason, long contentLength, String headers) throws IOException {
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Length: " + contentLength + "\r\nAccept-Ranges: bytes\r\n"
+                + headers + "Connection: close\r\n\r\n";
+        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    private void stream(OutputStream out, ByteRange range, String contentRange) throws IOException {
+        Read read = new Read(sequence.incrementAndGet(), range.first());
+        synchronized (reads) {
+            reads.add(read);
+        }
+        ResponseInputStream<GetObjectResponse> body;
+        read.waitStarted = System.nanoTime();
+        try {
+            body = s3.getObject(b -> b.bucket(source.bucket()).key(source.key()).ifMatch('"' + source.etag() + '"')
+                    .range("bytes=" + range.first() + "-" + range.last()));
+        } catch (SdkException e) {
+            read.waitEnded();
+            if (closed) return;
+            SourceReads.Failure f = failure(e, range.first());
+            if (f.kind() == SourceReads.Kind.TRANSIENT) {
+                read.failure = f;
+                answer(out, 503, "Service Unavailable", 0, ""); // ffmpeg reconnects (-reconnect_on_http_error 5xx)
+            } else {
+                permanent.compareAndSet(null, f);
+                answer(out, f.status(), f.errorCode().isEmpty() ? "Error" : f.errorCode(), 0, ""); // a 4xx stops ffmpeg at once
+            }
+            return;
+        }
+        read.waitEnded();
+        long remaining = range.length();
+        try {
+            answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", remaining, contentRange);
+            byte[] buffer = new byte[BUFFER_BYTES];
+            while (remaining > 0) {
+                int n;
+                read.waitStarted = System.nanoTime();
+                try {
+                    n = body.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                } catch (IOException e) {
+                    n = -2;
+                    if (!closed) read.failure = transientFailure(read.offset(), "S3 broke off the body: " + e.getMessage());
+                }
+                read.waitEnded();
+                if (n == -1 && !closed) read.failure = transientFailure(read.offset(), "S3 ended the body " + remaining + " bytes early");
+                if (n < 0) return; // closing the connection short of Content-Length: ffmpeg reconnects from where it was
+                out.write(buffer, 0, n);
+                out.flush();
+                read.delivered += n;
+                remaining -= n;
+            }
+        } finally {
+            // the rest of a range nobody reads is never downloaded: abort drops the S3 connection
+            if (remaining > 0) body.abort();
+            else body.close();
+        }
+    }
+
+    private static SourceReads.Failure failure(SdkException e, long offset) {
+        if (e instanceof AwsServiceException s) {
+            String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null ? "" : s.awsErrorDetails().errorCode();
+            return new SourceReads.Failure(SourceReads.kindOf(s.statusCode()), s.statusCode(), code, offset, s.getMessage());
+        }
+        return transientFailure(offset, "no answer from S3: " + e.getMessage());
+    }
+
+    private static SourceReads.Failure transientFailure(long offset, String detail) {
+        return new SourceReads.Failure(SourceReads.Kind.TRANSIENT, 0, "", offset, detail);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    /** Stops listening and abandons reads in progress (their connections, and so their S3 reads, are closed). */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        connections.shutdownNow();
+    }
+
+    /** What the server needs of a request: method, path and Range header. */
+    record Request(String method, String path, String range) {
+        /** Reads the request line and headers; null when the connection closed before a whole head. */
+        static Request read(InputStream in, int maxBytes) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                head.write(b);
+                if (head.size() > maxBytes) throw new IOException("request head over " + maxBytes + " bytes");
+                if (b == '\n' && head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) break;
+            }
+            if (b < 0) return null;
+            String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+            String[] requestLine = lines[0].split(" ");
+            if (requestLine.length != 3) throw new IOException("not an HTTP request line: " + lines[0]);
+            String target = requestLine[1];
+            int query = target.indexOf('?');
+            String range = null;
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0 && lines[i].substring(0, colon).strip().equalsIgnoreCase("Range")) range = lines[i].substring(colon + 1).strip();
+            }
+            return new Request(requestLine[0], query < 0 ? target : target.substring(0, query), range);
+        }
+    }
+
+    /** One request's read of the source. */
+    private static final class Read {
+        final long seq;
+        final long first;
+        /** bytes written to ffmpeg */
+        volatile long delivered;
+        /** System.nanoTime() when the current wait for S3 began, 0 while not waiting */
+        volatile long waitStarted;
+        /** where a wait for S3 outlasted ffmpeg's patience, or -1 */
+        volatile long stalledAt = -1;
+        /** the transient S3 failure that ended this read, or null */
+        volatile SourceReads.Failure failure;
+
+        Read(long seq, long first) {
+            this.seq = seq;
+            this.first = first;
+        }
+
+        long offset() { return first + delivered; }
+
+        boolean covers(long offset) { return first <= offset && offset < first + delivered; }
+
+        void waitEnded() {
+            long started = waitStarted;
+            waitStarted = 0;
+            if (stalledAt < 0 && started != 0 && System.nanoTime() - started >= FFMPEG_GAVE_UP_NANOS) stalledAt = offset();
+        }
+
+        /** How this read failed ffmpeg, or null: an S3 failure, or a wait ffmpeg gave up on (over or still going). */
+        SourceReads.Failure brokenAt(long now) {
+            if (failure != null) return failure;
+            long started = waitStarted;
+            long at = stalledAt >= 0 ? stalledAt : started != 0 && now - started >= FFMPEG_GAVE_UP_NANOS ? offset() : -1;
+            return at < 0 ? null : transientFailure(at, "S3 sent no byte for " + FfmpegCommands.SOURCE_STALL_SECONDS
+                    + " s, so ffmpeg dropped the connection");
+        }
+    }
+}
