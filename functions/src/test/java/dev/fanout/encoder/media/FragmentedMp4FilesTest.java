@@ -249,4 +249,74 @@ class FragmentedMp4FilesTest {
         var e = assertThrows(FragmentedMp4.MalformedMp4Exception.class, () -> FragmentedMp4.read(f));
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }
+
+    /** An mp4a sample entry as ffmpeg writes it for MP4 (channelcount 2, 16 bits) with the given AudioSpecificConfig. */
+    static byte[] mp4a(int sampleRate, int... audioSpecificConfig) {
+        ByteBuffer entry = ByteBuffer.allocate(28).put(new byte[6]).putShort((short) 1).put(new byte[8])
+                .putShort((short) 2).putShort((short) 16).putInt(0).putInt(sampleRate << 16);
+        ByteArrayOutputStream esds = new ByteArrayOutputStream();
+        esds.writeBytes(ints(0)); // version, flags
+        esds.writeBytes(raw(0x03, 0x19, 0x00, 0x01, 0x00)); // ES_Descriptor, ES_ID 1
+        esds.writeBytes(raw(0x04, 0x11, 0x40, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); // DecoderConfigDescriptor: MPEG-4 audio
+        esds.writeBytes(raw(0x05, audioSpecificConfig.length));
+        esds.writeBytes(raw(audioSpecificConfig));
+        esds.writeBytes(raw(0x06, 0x01, 0x02));
+        byte[] stsd = box("stsd", ints(0, 1), box("mp4a", entry.array(), box("esds", esds.toByteArray())));
+        return box("moov", box("trak", box("mdia", box("mdhd", ints(0, 0, 0, sampleRate, 0, 0)), box("minf", box("stbl", stsd)))));
+    }
+
+    @Test
+    void theChannelCountComesFromTheAudioSpecificConfig() throws Exception {
+        // AAC-LC, 48 kHz (index 3), channelConfiguration 6: 5.1
+        FragmentedMp4 surround = FragmentedMp4.read(write(mp4a(48000, 0x11, 0xB0)));
+        assertEquals(6, surround.channels());
+        assertEquals("mp4a.40.2", surround.codecs());
+        assertEquals(48000, surround.sampleRate());
+        // an explicit 24-bit rate (index 15: 44100) before channelConfiguration 7, which is 7.1: 8 channels
+        FragmentedMp4 eight = FragmentedMp4.read(write(mp4a(44100, 0x17, 0x80, 0x56, 0x22, 0x38)));
+        assertEquals(8, eight.channels());
+        assertEquals(44100, eight.sampleRate());
+        // channelConfiguration 0 (layout given elsewhere): the sample entry's count stands
+        assertEquals(2, FragmentedMp4.read(write(mp4a(48000, 0x11, 0x80))).channels());
+    }
+
+    @Test
+    void aSecondTrunContinuesTheDecodeTimesOfTheFirst() throws Exception {
+        // trun 1: one sample of 100 ticks shown 500 later; trun 2: one sample of 100 ticks shown at once
+        byte[] trun1 = box("trun", ints(0x00000900L, 1, 100, 500));
+        byte[] trun2 = box("trun", ints(0x00000900L, 1, 100, 0));
+        Path f = write(moov(1000, 0), box("moof", box("traf", box("tfhd", ints(0, 1)), box("tfdt", ints(0, 1000)), trun1, trun2)), box("mdat"));
+        FragmentedMp4.Fragment frag = FragmentedMp4.read(f).fragments().get(0);
+        assertEquals(1100, frag.earliestCompositionTime(), "the second sample decodes at 1100 and is shown first");
+        assertEquals(200, frag.duration());
+        assertEquals(2, frag.sampleCount());
+    }
+
+    @Test
+    void aVersion1EditListAndAnEmptyOneAreRead() throws Exception {
+        byte[] mdhd = box("mdhd", ints(0, 0, 0, 48000, 0, 0));
+        byte[] elst1 = box("elst", ints(0x01000000L, 1, 0, 96000, 0, 2048, 0x00010000)); // 64-bit duration and media_time
+        assertEquals(2048, FragmentedMp4.read(write(box("moov", box("trak", box("edts", elst1), box("mdia", mdhd))))).editMediaTime());
+        byte[] elst0 = box("elst", ints(0, 0)); // no entries
+        assertEquals(0, FragmentedMp4.read(write(box("moov", box("trak", box("edts", elst0), box("mdia", mdhd))))).editMediaTime());
+    }
+
+    @Test
+    void anotherCodecIsNamedByItsSampleEntryAndAChildOfSizeZeroRunsToItsParentsEnd() throws Exception {
+        byte[] stsd = box("stsd", ints(0, 1), box("hvc1", new byte[78]));
+        byte[] mdhd = box("mdhd", ints(0, 0, 0, 90000, 0, 0));
+        byte[] trakToEnd = box("trak", box("mdia", mdhd, box("minf", box("stbl", stsd))));
+        ByteBuffer.wrap(trakToEnd).putInt(0, 0); // size 0: to the end of the moov
+        FragmentedMp4 mp4 = FragmentedMp4.read(write(box("moov", trakToEnd)));
+        assertEquals("hvc1", mp4.codecs());
+        assertEquals(90000, mp4.timescale());
+    }
+
+    @Test
+    void aTwoFragmentTrackEndingInASliverBecomesOneSegment() {
+        var a = new FragmentedMp4.Fragment(700, 30_000, 0, 96_256, 1024, 94);
+        var sliver = new FragmentedMp4.Fragment(30_700, 400, 96_256, 512, 97_280, 1);
+        var mp4 = new FragmentedMp4(700, 48000, 1024, "mp4a.40.2", 0, 0, 48000, 2, List.of(a, sliver));
+        assertEquals(List.of(new FragmentedMp4.Fragment(700, 30_400, 0, 96_768, 1024, 95)), mp4.segmentsJoiningShortTail(48_000));
+    }
 }
