@@ -184,15 +184,22 @@ public record FragmentedMp4(long initLength, long timescale, long editMediaTime,
                         channels = entry.getShort() & 0xffff;
                         entry.position(entry.position() + 6);
                         sampleRate = (entry.getInt() >>> 16);
-                        codecs = "mp4a.40." + audioObjectType(entry);
+                        // The sample entry's channelcount is a template value in MP4 (ffmpeg writes 2
+                        // for any AAC track): the AudioSpecificConfig says how many there are.
+                        int[] config = audioSpecificConfig(entry);
+                        codecs = "mp4a.40." + config[0];
+                        if (config[1] > 0) channels = config[1];
                     }
                     default -> codecs = type;
                 }
             });
         }
 
-        /** Finds the AudioSpecificConfig (descriptor tag 5) inside esds and returns its object type. */
-        private static int audioObjectType(ByteBuffer entry) {
+        /**
+         * Finds the AudioSpecificConfig (descriptor tag 5) inside esds: its object type (2 if none
+         * is found) and its channel count (0 if it does not say: channelConfiguration 0, or none found).
+         */
+        private static int[] audioSpecificConfig(ByteBuffer entry) {
             byte[] rest = new byte[entry.remaining()];
             entry.get(rest);
             for (int i = 0; i + 2 < rest.length; i++) {
@@ -204,13 +211,27 @@ public record FragmentedMp4(long initLength, long timescale, long editMediaTime,
                         len = (len << 7) | (b & 0x7f);
                         if ((b & 0x80) == 0) break;
                     }
-                    if (len >= 2 && j < rest.length) {
+                    if (len >= 2 && j + 1 < rest.length) {
                         int aot = (rest[j] & 0xff) >>> 3;
-                        if (aot > 0 && aot < 31) return aot;
+                        if (aot > 0 && aot < 31) return new int[]{aot, channelCount(rest, j)};
                     }
                 }
             }
-            return 2;
+            return new int[]{2, 0};
+        }
+
+        /**
+         * ISO/IEC 14496-3 1.6.2.1: 5 bits object type, 4 bits sampling frequency index (15: 24 more
+         * bits of rate follow), 4 bits channelConfiguration; 1..6 are that many channels, 7 is 7.1.
+         */
+        private static int channelCount(byte[] b, int at) {
+            int frequencyIndex = ((b[at] & 0x07) << 1) | ((b[at + 1] & 0xff) >>> 7);
+            int bit = 5 + 4 + (frequencyIndex == 15 ? 24 : 0);
+            int byteIndex = at + bit / 8;
+            if (byteIndex + 1 >= b.length) return 0;
+            int twoBytes = ((b[byteIndex] & 0xff) << 8) | (b[byteIndex + 1] & 0xff);
+            int config = (twoBytes >>> (16 - bit % 8 - 4)) & 0x0f;
+            return config >= 1 && config <= 6 ? config : config == 7 ? 8 : 0;
         }
 
         private long[] parseMoof(ByteBuffer moof) throws MalformedMp4Exception {
