@@ -180,12 +180,23 @@ class StateMachineExecutorTest {
                   "Failed":{"Type":"Fail","Error":"Caught"}}}
                 """.formatted(LAMBDA);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        // item 2 fails only once item 1 and the side branch are running: on a loaded machine the
+        // failure could otherwise come before they were invoked (and then, rightly, they never are)
+        java.util.concurrent.CountDownLatch othersRunning = new java.util.concurrent.CountDownLatch(2);
         List<String> finished = new CopyOnWriteArrayList<>();
         List<String> started = new CopyOnWriteArrayList<>();
         StateMachineExecutor.TaskInvoker tasks = (resource, p) -> {
             String call = p.path("FunctionName").asText() + ":" + p.path("Payload").path("n").asInt();
             started.add(call);
-            if (call.equals("item:2")) throw new StatesError("dev.fanout.Permanent", "item 2 fails");
+            if (call.equals("item:1") || call.equals("side:0")) othersRunning.countDown();
+            if (call.equals("item:2")) {
+                try {
+                    othersRunning.await();
+                } catch (InterruptedException e) {
+                    throw new StatesError("Interrupted", "interrupted before failing");
+                }
+                throw new StatesError("dev.fanout.Permanent", "item 2 fails");
+            }
             if (call.equals("item:1") || call.equals("side:0")) {
                 try {
                     release.await();
