@@ -227,7 +227,7 @@ class StateMachineRunTest {
         Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
         settings.put("FFMPEG_PATH", wrapper.toString());
         PipelineFixture.Job failed = fx.run("uploads/late.mp4", settings, (function, payload) -> {
-            if (function.equals("EncodeChunkFunction") || function.equals("EncodeAudioFunction") || function.equals("ThumbnailFunction")) {
+            if (function.equals("EncodeChunkFunction") || function.equals("ThumbnailFunction")) {
                 try {
                     if (!Files.exists(hold)) Files.createFile(hold); // the probe is done: hold the encoders' ffmpeg
                 } catch (java.nio.file.FileAlreadyExistsException raced) {
@@ -237,9 +237,9 @@ class StateMachineRunTest {
                 }
             }
             if (function.equals("EncodeChunkFunction") && payload.path("chunkIndex").asInt() == 1) {
-                // fail the Map only once chunk 0, the audio and the poster are all inside ffmpeg
+                // fail the Map only once chunk 0 (its video; its audio piece follows) and the poster are inside ffmpeg
                 long deadline = System.nanoTime() + 120_000_000_000L;
-                while (startedCount(gate) < 3 && System.nanoTime() < deadline) sleepQuietly(50);
+                while (startedCount(gate) < 2 && System.nanoTime() < deadline) sleepQuietly(50);
                 throw new StatesError("dev.fanout.encoder.errors.EncodeFailedException", "EncodeFailed.Ffmpeg: injected permanent failure");
             }
         }, () -> {
@@ -254,11 +254,11 @@ class StateMachineRunTest {
             }
         });
         assertFalse(failed.outcome().succeeded());
-        assertEquals(3, startedCount(gate), "chunk 0, the audio and the poster were held inside ffmpeg");
+        assertEquals(2, startedCount(gate), "chunk 0 and the poster were held inside ffmpeg");
         String jobId = failed.outcome().jobId();
         assertEquals(List.of("jobs/" + jobId + "/job.json"),
                 fx.store.list(PipelineFixture.OUTPUT, "jobs/" + jobId + "/").stream().map(o -> o.key()).toList(),
-                "no init, segment, poster or sprite uploaded late is left");
+                "no init, segment (video or audio), poster or sprite uploaded late is left");
         assertEquals(List.of(), fx.store.list(PipelineFixture.OUTPUT, "work/" + jobId + "/").stream().map(o -> o.key()).toList(),
                 "no record of the failed run is left for a new run to find");
         assertEquals("FAILED", failed.record().path("status").asText(), "the late workers did not overwrite the failure record");

@@ -51,6 +51,7 @@ public record JobRecord(
     /**
      * @param wallSeconds         from the start of the probe to the end of packaging
      * @param chunkEncodeSeconds  sum over chunks (compute spent), {@code chunkEncodeMaxSeconds} the slowest one
+     * @param audioSeconds        the chunks' audio pieces in all (included in chunkEncodeSeconds); null without audio
      * @param sourceBytesRead     what each stage's ffmpeg/ffprobe read of the source (through its source server)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -59,13 +60,13 @@ public record JobRecord(
                           SourceBytesRead sourceBytesRead) {}
 
     /**
-     * Bytes of the source read by the probe, all chunk workers together, the audio encode and the
-     * thumbnail runs (null: no audio, or no thumbnail record), and their total. A chunk reads from
+     * Bytes of the source read by the probe, all chunk workers together (video and their audio
+     * pieces), the thumbnail runs (null: no thumbnail record), and their total. A chunk reads from
      * the keyframe before its start, so {@code chunks} is at least the file and grows with the
      * source's keyframe distance.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SourceBytesRead(long probe, long chunks, Long audio, Long thumbnails, long total) {}
+    public record SourceBytesRead(long probe, long chunks, Long thumbnails, long total) {}
 
     /**
      * Keys in the output bucket: the DASH manifest, the HLS master playlist and the player page;
