@@ -283,10 +283,20 @@ class StateMachineRunTest {
     /** Package publishes a complete job or nothing: a segment gone before packaging is a named error. */
     @Test
     void aSegmentMissingAtPackagingFailsTheJobAndPublishesNothing() throws Exception {
-        fx.upload(source, "uploads/lost.mp4");
-        PipelineFixture.Job job = fx.run("uploads/lost.mp4", SETTINGS, (function, payload) -> {
+        assertMissingAtPackagingFails("lost", "video/144p/seg-00002.m4s");
+    }
+
+    /** The audio pieces' segments are checked like the video's (the source has audio; segment 2 is a later chunk's piece). */
+    @Test
+    void anAudioSegmentMissingAtPackagingFailsTheJobToo() throws Exception {
+        assertMissingAtPackagingFails("lost-audio", "audio/seg-00002.m4s");
+    }
+
+    private void assertMissingAtPackagingFails(String name, String lost) throws Exception {
+        fx.upload(source, "uploads/" + name + ".mp4");
+        PipelineFixture.Job job = fx.run("uploads/" + name + ".mp4", SETTINGS, (function, payload) -> {
             if (function.equals("PackageFunction")) {
-                String key = "jobs/" + payload.path("jobId").asText() + "/video/144p/seg-00002.m4s";
+                String key = "jobs/" + payload.path("jobId").asText() + "/" + lost;
                 assertTrue(fx.store.head(PipelineFixture.OUTPUT, key).isPresent(), key + " was uploaded");
                 fx.store.deletePrefix(PipelineFixture.OUTPUT, key, k -> false);
             }
@@ -295,7 +305,7 @@ class StateMachineRunTest {
         assertEquals("EncodeFailed.MissingSegment", job.outcome().result().error());
         JsonNode record = job.record();
         assertEquals("FAILED", record.path("status").asText());
-        assertTrue(record.path("error").path("reason").asText().contains("video/144p/seg-00002.m4s is missing"), record::toPrettyString);
+        assertTrue(record.path("error").path("reason").asText().contains(lost + " is missing"), record::toPrettyString);
         try (Stream<Path> left = Files.walk(job.dir())) {
             assertEquals(List.of("job.json"), left.filter(Files::isRegularFile).map(p -> job.dir().relativize(p).toString()).toList(),
                     "no manifest, playlist or player page names the incomplete job");

@@ -60,13 +60,14 @@ public record JobRecord(
                           SourceBytesRead sourceBytesRead) {}
 
     /**
-     * Bytes of the source read by the probe, all chunk workers together (video and their audio
-     * pieces), the thumbnail runs (null: no thumbnail record), and their total. A chunk reads from
+     * Bytes of the source read by the probe, all chunk workers' video encodes together, their audio
+     * pieces together (null: no audio), the thumbnail runs (null: no thumbnail record), and their
+     * total. A chunk reads from
      * the keyframe before its start, so {@code chunks} is at least the file and grows with the
      * source's keyframe distance.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SourceBytesRead(long probe, long chunks, Long thumbnails, long total) {}
+    public record SourceBytesRead(long probe, long chunks, Long audio, Long thumbnails, long total) {}
 
     /**
      * Keys in the output bucket: the DASH manifest, the HLS master playlist and the player page;

@@ -73,7 +73,8 @@ public final class EncodeChunkStage {
         Path dir = Scratch.create(config.workDir(), "chunk-" + chunk.index() + "-");
         try {
             long t0 = System.nanoTime();
-            long sourceBytesRead;
+            long videoBytesRead;
+            long audioBytesRead = 0;
             AudioPieceEncoder.EncodedPiece audio = null;
             double videoSeconds;
             try (SourceServer source = SourceServer.start(store.client(), plan.source())) {
@@ -81,12 +82,13 @@ public final class EncodeChunkStage {
                                 + (chunk.startFrame() + chunk.frameCount() - 1) + ")",
                         FfmpegCommands.encodeChunk(config.ffmpeg(), source.url(), plan, chunk, dir), config.ffmpegTimeout(), source);
                 videoSeconds = (System.nanoTime() - t0) / 1e9;
+                videoBytesRead = source.reads().bytesServed();
                 // this chunk's slice of the audio, through the same server: piece k is chunk k's
                 // (docs/audio-pieces.md: ~0.14 CPU s a piece, cheaper than an invocation of its own)
                 if (plan.sourceInfo().hasAudio()) {
                     audio = AudioPieceEncoder.encode(config.ffmpeg(), config.ffmpegTimeout(), source, plan, AudioPieces.of(plan), chunk.index(), dir);
+                    audioBytesRead = source.reads().bytesServed() - videoBytesRead;
                 }
-                sourceBytesRead = source.reads().bytesServed();
             }
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -107,9 +109,9 @@ public final class EncodeChunkStage {
             } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
             ChunkOutput.AudioPiece audioPiece = audio == null ? null
-                    : new ChunkOutput.AudioPiece(round(audio.encodeSeconds()), audioTrack);
+                    : new ChunkOutput.AudioPiece(round(audio.encodeSeconds()), audioTrack, audioBytesRead);
             ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks,
-                    sourceBytesRead, round(videoSeconds), audioPiece);
+                    videoBytesRead, round(videoSeconds), audioPiece);
             store.putJson(layout.bucket(), layout.chunkResultKey(chunk.index()), output);
             written.add(layout.chunkResultKey(chunk.index()));
             FailedJobCleanup.deleteIfJobFailed(store, layout, written);

@@ -242,12 +242,13 @@ public final class PackageStage {
         return round(chunks.stream().filter(c -> c.audio() != null).mapToDouble(c -> c.audio().encodeSeconds()).sum());
     }
 
-    /** The chunks' reads include their audio pieces'. */
     static JobRecord.SourceBytesRead sourceBytesRead(JobPlan plan, List<ChunkOutput> chunks, ThumbnailsOutput thumbnails) {
         long chunkBytes = chunks.stream().mapToLong(ChunkOutput::sourceBytesRead).sum();
+        Long audioBytes = chunks.stream().allMatch(c -> c.audio() == null) ? null
+                : chunks.stream().filter(c -> c.audio() != null).mapToLong(c -> c.audio().sourceBytesRead()).sum();
         Long thumbnailBytes = thumbnails == null ? null : thumbnails.sourceBytesRead();
-        long total = plan.sourceBytesRead() + chunkBytes + (thumbnailBytes == null ? 0 : thumbnailBytes);
-        return new JobRecord.SourceBytesRead(plan.sourceBytesRead(), chunkBytes, thumbnailBytes, total);
+        long total = plan.sourceBytesRead() + chunkBytes + (audioBytes == null ? 0 : audioBytes) + (thumbnailBytes == null ? 0 : thumbnailBytes);
+        return new JobRecord.SourceBytesRead(plan.sourceBytesRead(), chunkBytes, audioBytes, thumbnailBytes, total);
     }
 
     private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
