@@ -53,10 +53,11 @@ class StateMachineRunTest {
         fx.upload(source, "uploads/clean.mp4");
         PipelineFixture.Job clean = fx.run("uploads/clean.mp4", SETTINGS);
         assertTrue(clean.outcome().succeeded(), clean.outcome().result()::toString);
-        java.util.Set<String> inBranches = java.util.Set.of("Encode video chunks", "Encode chunk", "Encode audio", "Make thumbnails");
+        java.util.Set<String> inBranches = java.util.Set.of("Encode video chunks", "Encode chunk", "Make thumbnails");
         assertEquals(List.of("Probe and plan", "Already encoded?", "Encode video, audio and thumbnails", "Package DASH", "Announce success", "Done"),
                 clean.statesEntered().stream().filter(s -> !inBranches.contains(s)).toList());
         assertTrue(clean.statesEntered().containsAll(inBranches), "every branch ran: " + clean.statesEntered());
+        assertFalse(clean.statesEntered().contains("Encode audio"), "the audio is encoded in the chunks: " + clean.statesEntered());
         assertEquals(3, clean.statesEntered().stream().filter(s -> s.equals("Encode chunk")).count(), "5 s in 2 s chunks: 3 map items");
         assertEquals(List.of(), fx.store.list(PipelineFixture.OUTPUT, "work/" + clean.outcome().jobId() + "/"),
                 "a published job's work files are deleted");
