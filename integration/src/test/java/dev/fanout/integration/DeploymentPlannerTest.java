@@ -63,7 +63,7 @@ class DeploymentPlannerTest {
             assertEquals(layer ? "/var/task/bin/ffmpeg" : null, f.environment().get("FFMPEG_PATH"), f.logicalId());
             assertEquals(layer ? "/var/task/bin/ffprobe" : null, f.environment().get("FFPROBE_PATH"), f.logicalId());
         }
-        for (String id : List.of("ProbeFunction", "EncodeChunkFunction", "EncodeAudioFunction")) {
+        for (String id : List.of("ProbeFunction", "EncodeChunkFunction")) {
             assertTrue(plan.function(id).bundlesFfmpeg(), id + " runs ffmpeg/ffprobe");
         }
         assertFalse(plan.function("PackageFunction").bundlesFfmpeg(), "the reducer moves no media");

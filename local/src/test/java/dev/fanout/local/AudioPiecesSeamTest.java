@@ -2,7 +2,6 @@ package dev.fanout.local;
 
 import dev.fanout.encoder.media.AudioPieceEncoder;
 import dev.fanout.encoder.media.Ffmpeg;
-import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.FragmentedMp4;
 import dev.fanout.encoder.manifest.AudioPieceJoin;
 import dev.fanout.encoder.model.EncodeSettings;
@@ -17,6 +16,7 @@ import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.local.bench.AudioSeamMeter;
+import dev.fanout.local.bench.SinglePassAudio;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,7 +121,7 @@ class AudioPiecesSeamTest {
         }
         Path single = dir.resolve("tone-single.mp4");
         try (SourceServer server = served.serve(tone)) {
-            Ffmpeg.runEncode("single pass", FfmpegCommands.encodeAudio(bin.ffmpeg(), server.url(), plan, single), Duration.ofMinutes(2), server);
+            Ffmpeg.runEncode("single pass", SinglePassAudio.command(bin.ffmpeg(), server.url(), plan, single), Duration.ofMinutes(2), server);
         }
         FragmentedMp4 singleMp4 = FragmentedMp4.read(single);
         assertArrayEquals(Arrays.copyOf(Files.readAllBytes(single), (int) singleMp4.initLength()), init,

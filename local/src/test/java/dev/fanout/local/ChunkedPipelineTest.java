@@ -112,4 +112,54 @@ class ChunkedPipelineTest {
         assertTrue(aligned >= DashOutputCheck.MIN_FRAME_PSNR_DB, "aligned min PSNR " + aligned);
         assertTrue(shifted < DashOutputCheck.MIN_FRAME_PSNR_DB, "a one-frame shift must fall below the threshold, got " + shifted);
     }
+
+    /**
+     * The published audio is the chunk workers' pieces joined: every chunk record carries its
+     * piece (segments numbered on from the chunk before, each uploaded at its recorded size), no
+     * audio stage ran, and the joined track decodes to the video's duration in samples within one
+     * AAC frame.
+     */
+    @Test
+    void audioIsPublishedFromTheChunkWorkersPieces() throws Exception {
+        Path src = fx.generate("pieces.mp4", SampleClip.of(320, 180, "30000/1001", 11));
+        fx.upload(src, "uploads/pieces.mp4");
+        List<String> invoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<JsonNode> chunkRecords = new java.util.ArrayList<>();
+        PipelineFixture.Job job = fx.run("uploads/pieces.mp4", SMALL, (function, payload) -> {
+            invoked.add(function);
+            if (function.equals("PackageFunction")) {
+                String jobId = payload.path("jobId").asText();
+                for (int k = 0; k < 3; k++) {
+                    chunkRecords.add(fx.store.getJson(PipelineFixture.OUTPUT, "work/" + jobId + "/chunks/0000" + k + ".json", JsonNode.class));
+                }
+            }
+        });
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
+        assertEquals(java.util.Set.of("ProbeFunction", "EncodeChunkFunction", "ThumbnailFunction", "PackageFunction"),
+                java.util.Set.copyOf(invoked), "no function but the chunk workers encodes audio: " + invoked);
+
+        List<Path> published;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(job.dir().resolve("audio"))) {
+            published = files.filter(f -> f.getFileName().toString().startsWith("seg-")).sorted().toList();
+        }
+        int next = 1;
+        long samples = 0;
+        for (JsonNode chunk : chunkRecords) {
+            JsonNode segments = chunk.path("audio").path("track").path("segments");
+            assertTrue(segments.size() > 0, "chunk " + chunk.path("chunkIndex") + " recorded its audio piece: " + chunk);
+            for (JsonNode seg : segments) {
+                assertEquals(next, seg.path("number").asInt(), "audio segments numbered on across chunks");
+                assertEquals(samples, seg.path("startTime").asLong(), "audio segment " + next + " starts where the one before ends");
+                assertEquals(java.nio.file.Files.size(published.get(next - 1)), seg.path("bytes").asLong(), "audio segment " + next + " as uploaded");
+                samples += seg.path("duration").asLong();
+                next++;
+            }
+        }
+        assertEquals(published.size(), next - 1, "every published audio segment comes from a chunk's piece");
+        long videoSamples = 330L * 1001 * 48_000 / 30_000; // 330 frames at 29.97 fps, exactly 528528 samples
+        assertEquals(videoSamples, samples, "the pieces present exactly the video's duration");
+        Path joined = dev.fanout.local.bench.AudioSeamMeter.concatenate(job.dir().resolve("audio/init.mp4"), published, dir.resolve("pieces-audio.mp4"));
+        float[] decoded = dev.fanout.local.bench.AudioSeamMeter.decodeFragmented(fx.bin.ffmpeg(), joined, dir);
+        assertTrue(Math.abs(decoded.length - videoSamples) <= 1024, "decoded " + decoded.length + " samples; the video lasts " + videoSamples);
+    }
 }

@@ -53,10 +53,11 @@ class StateMachineRunTest {
         fx.upload(source, "uploads/clean.mp4");
         PipelineFixture.Job clean = fx.run("uploads/clean.mp4", SETTINGS);
         assertTrue(clean.outcome().succeeded(), clean.outcome().result()::toString);
-        java.util.Set<String> inBranches = java.util.Set.of("Encode video chunks", "Encode chunk", "Encode audio", "Make thumbnails");
+        java.util.Set<String> inBranches = java.util.Set.of("Encode video chunks", "Encode chunk", "Make thumbnails");
         assertEquals(List.of("Probe and plan", "Already encoded?", "Encode video, audio and thumbnails", "Package DASH", "Announce success", "Done"),
                 clean.statesEntered().stream().filter(s -> !inBranches.contains(s)).toList());
         assertTrue(clean.statesEntered().containsAll(inBranches), "every branch ran: " + clean.statesEntered());
+        assertFalse(clean.statesEntered().contains("Encode audio"), "the audio is encoded in the chunks: " + clean.statesEntered());
         assertEquals(3, clean.statesEntered().stream().filter(s -> s.equals("Encode chunk")).count(), "5 s in 2 s chunks: 3 map items");
         assertEquals(List.of(), fx.store.list(PipelineFixture.OUTPUT, "work/" + clean.outcome().jobId() + "/"),
                 "a published job's work files are deleted");
@@ -227,7 +228,7 @@ class StateMachineRunTest {
         Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
         settings.put("FFMPEG_PATH", wrapper.toString());
         PipelineFixture.Job failed = fx.run("uploads/late.mp4", settings, (function, payload) -> {
-            if (function.equals("EncodeChunkFunction") || function.equals("EncodeAudioFunction") || function.equals("ThumbnailFunction")) {
+            if (function.equals("EncodeChunkFunction") || function.equals("ThumbnailFunction")) {
                 try {
                     if (!Files.exists(hold)) Files.createFile(hold); // the probe is done: hold the encoders' ffmpeg
                 } catch (java.nio.file.FileAlreadyExistsException raced) {
@@ -237,9 +238,9 @@ class StateMachineRunTest {
                 }
             }
             if (function.equals("EncodeChunkFunction") && payload.path("chunkIndex").asInt() == 1) {
-                // fail the Map only once chunk 0, the audio and the poster are all inside ffmpeg
+                // fail the Map only once chunk 0 (its video; its audio piece follows) and the poster are inside ffmpeg
                 long deadline = System.nanoTime() + 120_000_000_000L;
-                while (startedCount(gate) < 3 && System.nanoTime() < deadline) sleepQuietly(50);
+                while (startedCount(gate) < 2 && System.nanoTime() < deadline) sleepQuietly(50);
                 throw new StatesError("dev.fanout.encoder.errors.EncodeFailedException", "EncodeFailed.Ffmpeg: injected permanent failure");
             }
         }, () -> {
@@ -254,11 +255,11 @@ class StateMachineRunTest {
             }
         });
         assertFalse(failed.outcome().succeeded());
-        assertEquals(3, startedCount(gate), "chunk 0, the audio and the poster were held inside ffmpeg");
+        assertEquals(2, startedCount(gate), "chunk 0 and the poster were held inside ffmpeg");
         String jobId = failed.outcome().jobId();
         assertEquals(List.of("jobs/" + jobId + "/job.json"),
                 fx.store.list(PipelineFixture.OUTPUT, "jobs/" + jobId + "/").stream().map(o -> o.key()).toList(),
-                "no init, segment, poster or sprite uploaded late is left");
+                "no init, segment (video or audio), poster or sprite uploaded late is left");
         assertEquals(List.of(), fx.store.list(PipelineFixture.OUTPUT, "work/" + jobId + "/").stream().map(o -> o.key()).toList(),
                 "no record of the failed run is left for a new run to find");
         assertEquals("FAILED", failed.record().path("status").asText(), "the late workers did not overwrite the failure record");
@@ -283,10 +284,20 @@ class StateMachineRunTest {
     /** Package publishes a complete job or nothing: a segment gone before packaging is a named error. */
     @Test
     void aSegmentMissingAtPackagingFailsTheJobAndPublishesNothing() throws Exception {
-        fx.upload(source, "uploads/lost.mp4");
-        PipelineFixture.Job job = fx.run("uploads/lost.mp4", SETTINGS, (function, payload) -> {
+        assertMissingAtPackagingFails("lost", "video/144p/seg-00002.m4s");
+    }
+
+    /** The audio pieces' segments are checked like the video's (the source has audio; segment 2 is a later chunk's piece). */
+    @Test
+    void anAudioSegmentMissingAtPackagingFailsTheJobToo() throws Exception {
+        assertMissingAtPackagingFails("lost-audio", "audio/seg-00002.m4s");
+    }
+
+    private void assertMissingAtPackagingFails(String name, String lost) throws Exception {
+        fx.upload(source, "uploads/" + name + ".mp4");
+        PipelineFixture.Job job = fx.run("uploads/" + name + ".mp4", SETTINGS, (function, payload) -> {
             if (function.equals("PackageFunction")) {
-                String key = "jobs/" + payload.path("jobId").asText() + "/video/144p/seg-00002.m4s";
+                String key = "jobs/" + payload.path("jobId").asText() + "/" + lost;
                 assertTrue(fx.store.head(PipelineFixture.OUTPUT, key).isPresent(), key + " was uploaded");
                 fx.store.deletePrefix(PipelineFixture.OUTPUT, key, k -> false);
             }
@@ -295,7 +306,7 @@ class StateMachineRunTest {
         assertEquals("EncodeFailed.MissingSegment", job.outcome().result().error());
         JsonNode record = job.record();
         assertEquals("FAILED", record.path("status").asText());
-        assertTrue(record.path("error").path("reason").asText().contains("video/144p/seg-00002.m4s is missing"), record::toPrettyString);
+        assertTrue(record.path("error").path("reason").asText().contains(lost + " is missing"), record::toPrettyString);
         try (Stream<Path> left = Files.walk(job.dir())) {
             assertEquals(List.of("job.json"), left.filter(Files::isRegularFile).map(p -> job.dir().relativize(p).toString()).toList(),
                     "no manifest, playlist or player page names the incomplete job");

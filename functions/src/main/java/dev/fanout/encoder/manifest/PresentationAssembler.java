@@ -1,7 +1,6 @@
 package dev.fanout.encoder.manifest;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
-import dev.fanout.encoder.model.AudioOutput;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rendition;
@@ -21,7 +20,8 @@ import java.util.List;
 public final class PresentationAssembler {
     private PresentationAssembler() {}
 
-    public static Presentation assemble(JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio) {
+    /** @param audio the joined audio track ({@link AudioPieceJoin}); null when the source has none */
+    public static Presentation assemble(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
         List<ChunkOutput> sorted = chunks.stream().sorted(Comparator.comparingInt(ChunkOutput::chunkIndex)).toList();
         if (sorted.size() != plan.chunkCount()) {
             throw inconsistent("expected " + plan.chunkCount() + " chunk records, found " + sorted.size());
@@ -66,8 +66,8 @@ public final class PresentationAssembler {
 
         Presentation.AudioSet audioSet = null;
         if (plan.sourceInfo().hasAudio()) {
-            if (audio == null) throw inconsistent("the source has audio but the audio record is missing");
-            TrackOutput a = audio.track();
+            if (audio == null) throw inconsistent("the source has audio but no audio track was recorded");
+            TrackOutput a = audio;
             checkContinuous("audio", a.segments(), expectedAudioSegments(plan, a.segments().size()));
             audioSet = new Presentation.AudioSet(a.timescale(), a.codecs(), a.sampleRate(), a.channels(),
                     peakBandwidth(a.segments(), a.timescale()), a.segments().stream().mapToLong(SegmentOutput::bytes).sum(), runs(a.segments()));
@@ -77,8 +77,8 @@ public final class PresentationAssembler {
     }
 
     /**
-     * The audio stage cuts the track (padded or trimmed to the video's length) into fragments of
-     * one segment and joins a last fragment under half a segment to the one before it: so one
+     * The audio pieces cut the track (padded or trimmed to the video's length) into fragments of
+     * one segment and join a last fragment under half a segment to the one before it: so one
      * audio segment per video segment, less one when the video's last segment is that short.
      * AAC cuts fall on whole frames (1024 samples, ~21 ms), so a video tail within 50 ms of half
      * a segment may end either way and both counts are accepted; {@code actual} picks between them.

@@ -1,25 +1,19 @@
 package dev.fanout.encoder.media;
 
-import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.source.SourceServer;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
- * What a chunk worker (or an audio Map item) calls: encode audio piece k of the plan from the
- * source into a directory and get its init and numbered segments, ready to upload under
+ * What a chunk worker calls: encode audio piece k of the plan from the source into a directory
+ * and get its init and numbered segments, ready to upload under
  * {@code JobLayout.audioInitKey()} / {@code audioSegmentKey(number)} and to record.
  */
 public final class AudioPieceEncoder {
@@ -42,14 +36,8 @@ public final class AudioPieceEncoder {
             Ffmpeg.runEncode("encoding audio piece " + index, AudioPieceCommands.encode(ffmpeg, source.url(), plan, pieces, piece, encoded), timeout, source);
             Ffmpeg.runOnOwnFiles("cutting audio piece " + index, AudioPieceCommands.cut(ffmpeg, encoded, plan, pieces, piece, cut), timeout);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            AudioPieceSegments.Cut c = AudioPieceSegments.write(cut, pieces, piece, dir);
-            TrackOutput track = new TrackOutput("audio", sha256(c.init()), c.codecs(), 0, 0, c.sampleRate(), c.channels(),
-                    pieces.sampleRate(), c.segments());
-            return new EncodedPiece(index, c.init(), track, c.segmentFiles(), seconds);
-        } catch (FragmentedMp4.MalformedMp4Exception e) {
-            throw new EncodeFailedException("BadEncoderOutput", "audio: " + e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            TrackSegmenter.Cut c = TrackSegmenter.cut(cut, "audio", AudioPieceSegments.rules(pieces, piece), dir, "audio-" + index);
+            return new EncodedPiece(index, c.init(), c.track(), c.segmentFiles(), seconds);
         } finally {
             try {
                 Files.deleteIfExists(encoded);
@@ -57,18 +45,6 @@ public final class AudioPieceEncoder {
             } catch (IOException ignored) {
                 // scratch space; the caller removes its directory
             }
-        }
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

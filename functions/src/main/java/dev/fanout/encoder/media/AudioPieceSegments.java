@@ -9,13 +9,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one cut audio piece (fragments with the joined track's decode times) into its init and
- * numbered media segments, checked against the plan. Media bytes are copied by range, as for the
- * video; two header fields are rewritten:
+ * What is particular to an audio piece when {@link TrackSegmenter} turns its cut (fragments with
+ * the joined track's decode times) into its init and numbered media segments: the checks against
+ * the plan, and two header fields that are rewritten (media bytes are copied by range, as for the
+ * video):
  * <ul>
  *   <li>the init's edit list: ffmpeg's fragmenting muxer with {@code frag_discont} writes media
  *       time 0 for every piece; the joined track starts with piece 0's priming frame, so the edit
@@ -29,37 +29,29 @@ import java.util.List;
 public final class AudioPieceSegments {
     private AudioPieceSegments() {}
 
-    /** The piece's segments, numbered globally, and where they were written. */
-    public record Cut(Path init, List<SegmentOutput> segments, List<Path> segmentFiles, String codecs, int sampleRate, int channels) {}
-
     /** Largest init we accept: ffmpeg writes about 800 bytes for one AAC track. */
     private static final int MAX_INIT_BYTES = 64 * 1024;
 
-    public static Cut write(Path cutFile, AudioPieces pieces, AudioPieces.Piece piece, Path dir) throws IOException {
-        FragmentedMp4 mp4 = FragmentedMp4.read(cutFile);
-        check(mp4, pieces, piece);
-        Path init = dir.resolve("audio-init-" + piece.index() + ".mp4");
-        writeInit(cutFile, mp4, init);
-        // the plan decided whether the tail joins (so every piece knows its numbers before any is encoded)
-        List<FragmentedMp4.Fragment> fragments = mp4.segmentsJoiningShortTail(pieces.joinsTail(piece.index()) ? Long.MAX_VALUE : 0);
-        if (fragments.size() != piece.segmentCount()) {
-            throw bad(piece, "has " + fragments.size() + " segments; the plan expects " + piece.segmentCount());
-        }
-        List<SegmentOutput> segments = new ArrayList<>();
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < fragments.size(); i++) {
-            FragmentedMp4.Fragment f = fragments.get(i);
-            int number = piece.firstSegmentNumber() + i;
-            long start = f.earliestCompositionTime() - AudioPieces.PRIMING_SAMPLES;
-            long duration = f.duration();
-            if (start < 0) { duration += start; start = 0; } // the track's priming frame is not presented
-            Path seg = dir.resolve("audio-seg-" + number + ".m4s");
-            SegmentFiles.writeSegment(cutFile, f, seg);
-            presentSidx(seg, AudioPieces.PRIMING_SAMPLES);
-            segments.add(new SegmentOutput(number, start, duration, f.sampleCount(), Files.size(seg)));
-            files.add(seg);
-        }
-        return new Cut(init, List.copyOf(segments), List.copyOf(files), mp4.codecs(), mp4.sampleRate(), mp4.channels());
+    /** How {@link TrackSegmenter} checks and cuts piece {@code piece} of the plan's audio. */
+    public static TrackSegmenter.Rules rules(AudioPieces pieces, AudioPieces.Piece piece) {
+        return new TrackSegmenter.Rules() {
+            @Override public String where() { return "audio piece " + piece.index(); }
+            @Override public void check(FragmentedMp4 mp4) throws IOException { AudioPieceSegments.check(mp4, pieces, piece); }
+            @Override public List<FragmentedMp4.Fragment> segments(FragmentedMp4 mp4) {
+                // the plan decided whether the tail joins (so every piece knows its numbers before any is encoded)
+                return mp4.segmentsJoiningShortTail(pieces.joinsTail(piece.index()) ? Long.MAX_VALUE : 0);
+            }
+            @Override public int firstSegmentNumber() { return piece.firstSegmentNumber(); }
+            @Override public int segmentCount() { return piece.segmentCount(); }
+            @Override public long presentationOffset(FragmentedMp4 mp4) { return AudioPieces.PRIMING_SAMPLES; }
+            @Override public long expectedStart(int number, long timescale) { // checked: the output rate
+                long decodeTime = piece.firstDecodeTime() + (long) (number - piece.firstSegmentNumber()) * pieces.framesPerSegment() * AudioPieces.AAC_FRAME;
+                return Math.max(0, decodeTime - AudioPieces.PRIMING_SAMPLES);
+            }
+            @Override public void writeInit(Path file, FragmentedMp4 mp4, Path target) throws IOException { AudioPieceSegments.writeInit(file, mp4, target); }
+            @Override public boolean hidesMediaBeforeZero() { return true; } // the track's priming frame is not presented
+            @Override public void finishSegment(Path segment) throws IOException { presentSidx(segment, AudioPieces.PRIMING_SAMPLES); }
+        };
     }
 
     /** The cut must be exactly the planned packets at the planned times, in whole fragments of one segment. */

@@ -234,24 +234,6 @@ public final class FfmpegCommands {
         return List.of("-c:a", "aac", "-b:a", plan.encode().audioBitrateKbps() + "k", "-ac", "2", "-ar", "48000");
     }
 
-    /** The whole audio track once: AAC-LC stereo 48 kHz, padded/trimmed to the video's duration, fragments of one segment. */
-    public static List<String> encodeAudio(Path ffmpeg, String input, JobPlan plan, Path out) {
-        Rational videoDuration = plan.durationSeconds();
-        Rational segment = plan.frameRate().secondsFor(plan.segmentFrames());
-        long fragMicros = Math.max(1, Math.round(segment.toDouble() * 1_000_000));
-        double videoStart = plan.sourceInfo().video().startSeconds();
-        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
-        c.addAll(inputOptions(input));
-        c.addAll(List.of("-ss", floorMicros(videoStart), "-i", input,
-                "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1"));
-        c.addAll(audioEncoderOptions(plan));
-        c.addAll(List.of(
-                "-af", "apad", "-t", String.format(Locale.ROOT, "%.6f", videoDuration.toDouble()),
-                "-f", "mp4", "-movflags", "+dash+delay_moov+skip_trailer", "-frag_duration", Long.toString(fragMicros),
-                out.toString()));
-        return c;
-    }
-
     /**
      * One frame as a JPEG poster: accurate seek to {@code frame}, scaled to the display size
      * (rotation is applied by the decoder, pixels made square).

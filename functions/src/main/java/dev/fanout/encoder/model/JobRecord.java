@@ -51,6 +51,7 @@ public record JobRecord(
     /**
      * @param wallSeconds         from the start of the probe to the end of packaging
      * @param chunkEncodeSeconds  sum over chunks (compute spent), {@code chunkEncodeMaxSeconds} the slowest one
+     * @param audioSeconds        the chunks' audio pieces in all (included in chunkEncodeSeconds); null without audio
      * @param sourceBytesRead     what each stage's ffmpeg/ffprobe read of the source (through its source server)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -59,8 +60,9 @@ public record JobRecord(
                           SourceBytesRead sourceBytesRead) {}
 
     /**
-     * Bytes of the source read by the probe, all chunk workers together, the audio encode and the
-     * thumbnail runs (null: no audio, or no thumbnail record), and their total. A chunk reads from
+     * Bytes of the source read by the probe, all chunk workers' video encodes together, their audio
+     * pieces together (null: no audio), the thumbnail runs (null: no thumbnail record), and their
+     * total. A chunk reads from
      * the keyframe before its start, so {@code chunks} is at least the file and grows with the
      * source's keyframe distance.
      */

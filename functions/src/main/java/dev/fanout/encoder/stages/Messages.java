@@ -36,10 +36,6 @@ public final class Messages {
 
     public record EncodeChunkResult(int chunkIndex, int frames, int segments, double encodeSeconds) {}
 
-    public record EncodeAudioRequest(String outputBucket, String planKey) {}
-
-    public record EncodeAudioResult(boolean hasAudio, int segments, double encodeSeconds) {}
-
     /**
      * Work for the thumbnail stage. {@code failedAttempt}, when present, is the error the state
      * machine caught from a previous attempt: the stage then only records it (the job goes on).

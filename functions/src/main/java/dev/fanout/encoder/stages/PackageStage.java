@@ -1,11 +1,11 @@
 package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.manifest.AudioPieceJoin;
 import dev.fanout.encoder.manifest.DashManifest;
 import dev.fanout.encoder.manifest.HlsPlaylists;
 import dev.fanout.encoder.manifest.Presentation;
 import dev.fanout.encoder.manifest.PresentationAssembler;
-import dev.fanout.encoder.model.AudioOutput;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
@@ -14,6 +14,7 @@ import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.model.ThumbnailsOutput;
+import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.player.PlayerPage;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
@@ -56,8 +57,7 @@ public final class PackageStage {
         if (plan == null) return resultOfFinishedJob(request);
         JobLayout layout = plan.layout();
         List<ChunkOutput> chunks = readChunkRecords(plan);
-        AudioOutput audio = plan.sourceInfo().hasAudio()
-                ? store.getJsonIfExists(layout.bucket(), layout.audioResultKey(), AudioOutput.class) : null;
+        TrackOutput audio = joinedAudio(plan, chunks);
         Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
         Map<String, Long> stored = new HashMap<>();
         for (S3Object o : store.list(layout.bucket(), layout.outputPrefix())) stored.put(o.key(), o.size());
@@ -72,7 +72,7 @@ public final class PackageStage {
 
         double packageSeconds = (System.nanoTime() - t0) / 1e9;
         JobRecord running = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
-        JobRecord record = successRecord(plan, running == null ? null : running.runId(), presentation, chunks, audio, thumbnails,
+        JobRecord record = successRecord(plan, running == null ? null : running.runId(), presentation, chunks, thumbnails,
                 packageSeconds, urls(layout));
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // The job is published: its intermediate records go now (the bucket's lifecycle rule
@@ -141,6 +141,19 @@ public final class PackageStage {
         }
     }
 
+    /** The chunks' audio pieces as one track (null without audio); the pieces' media stay where the workers put them. */
+    static TrackOutput joinedAudio(JobPlan plan, List<ChunkOutput> chunks) {
+        if (!plan.sourceInfo().hasAudio()) return null;
+        List<TrackOutput> pieces = new ArrayList<>();
+        for (ChunkOutput c : chunks) {
+            if (c.audio() == null) {
+                throw new EncodeFailedException("InconsistentChunks", "chunk " + c.chunkIndex() + " recorded no audio piece; the source has audio");
+            }
+            pieces.add(c.audio().track());
+        }
+        return AudioPieceJoin.join(AudioPieces.of(plan), pieces);
+    }
+
     /** The thumbnail stage's record; its absence is reported there too, never a reason to fail the job. */
     private ThumbnailsOutput readThumbnails(JobLayout layout) {
         ThumbnailsOutput t = store.getJsonIfExists(layout.bucket(), layout.thumbnailsResultKey(), ThumbnailsOutput.class);
@@ -151,9 +164,9 @@ public final class PackageStage {
     /**
      * Every media object the presentation references, by key, with its size ({@code -1}: any size;
      * an init's size is not recorded). Inits come from chunk 0 (the others' are byte-identical and
-     * never uploaded).
+     * never uploaded); the audio's too.
      */
-    static Map<String, Long> expectedMedia(JobLayout layout, JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio) {
+    static Map<String, Long> expectedMedia(JobLayout layout, JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
         Map<String, Long> expected = new LinkedHashMap<>();
         for (Rendition r : plan.renditions()) expected.put(layout.videoInitKey(r.id()), -1L);
         for (ChunkOutput c : chunks) {
@@ -163,7 +176,7 @@ public final class PackageStage {
         }
         if (audio != null) {
             expected.put(layout.audioInitKey(), -1L);
-            for (SegmentOutput s : audio.track().segments()) expected.put(layout.audioSegmentKey(s.number()), s.bytes());
+            for (SegmentOutput s : audio.segments()) expected.put(layout.audioSegmentKey(s.number()), s.bytes());
         }
         return expected;
     }
@@ -199,7 +212,7 @@ public final class PackageStage {
                 + String.join(", ", missing)));
     }
 
-    static JobRecord successRecord(JobPlan plan, String runId, Presentation p, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails,
+    static JobRecord successRecord(JobPlan plan, String runId, Presentation p, List<ChunkOutput> chunks, ThumbnailsOutput thumbnails,
                                    double packageSeconds, JobRecord.Urls urls) {
         List<JobRecord.LadderEntry> ladder = new ArrayList<>();
         for (int i = 0; i < plan.renditions().size(); i++) {
@@ -214,8 +227,7 @@ public final class PackageStage {
         long bytes = p.video().representations().stream().mapToLong(Presentation.Representation::bytes).sum()
                 + (p.audio() == null ? 0 : p.audio().bytes());
         JobRecord.Timings timings = new JobRecord.Timings(round(plan.probeSeconds()), round(encodeSum), round(encodeMax), round(uploadSum),
-                audio == null ? null : round(audio.encodeSeconds() + audio.uploadSeconds()), round(packageSeconds), round(wall),
-                sourceBytesRead(plan, chunks, audio, thumbnails));
+                audioSeconds(chunks), round(packageSeconds), round(wall), sourceBytesRead(plan, chunks, thumbnails));
         JobLayout layout = plan.layout();
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), runId, plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
@@ -224,9 +236,16 @@ public final class PackageStage {
                 layout.playerPageKey(), bytes, urls), thumbnails, null, Instant.now().toString());
     }
 
-    static JobRecord.SourceBytesRead sourceBytesRead(JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio, ThumbnailsOutput thumbnails) {
+    /** The chunks' audio pieces' encode seconds in all (a part of their encode seconds); null without audio. */
+    static Double audioSeconds(List<ChunkOutput> chunks) {
+        if (chunks.stream().allMatch(c -> c.audio() == null)) return null;
+        return round(chunks.stream().filter(c -> c.audio() != null).mapToDouble(c -> c.audio().encodeSeconds()).sum());
+    }
+
+    static JobRecord.SourceBytesRead sourceBytesRead(JobPlan plan, List<ChunkOutput> chunks, ThumbnailsOutput thumbnails) {
         long chunkBytes = chunks.stream().mapToLong(ChunkOutput::sourceBytesRead).sum();
-        Long audioBytes = audio == null ? null : audio.sourceBytesRead();
+        Long audioBytes = chunks.stream().allMatch(c -> c.audio() == null) ? null
+                : chunks.stream().filter(c -> c.audio() != null).mapToLong(c -> c.audio().sourceBytesRead()).sum();
         Long thumbnailBytes = thumbnails == null ? null : thumbnails.sourceBytesRead();
         long total = plan.sourceBytesRead() + chunkBytes + (audioBytes == null ? 0 : audioBytes) + (thumbnailBytes == null ? 0 : thumbnailBytes);
         return new JobRecord.SourceBytesRead(plan.sourceBytesRead(), chunkBytes, audioBytes, thumbnailBytes, total);

@@ -1,7 +1,6 @@
 package dev.fanout.encoder.manifest;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
-import dev.fanout.encoder.model.AudioOutput;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.SegmentOutput;
@@ -33,7 +32,7 @@ class PresentationAssemblerTest {
                 }
                 tracks.add(new TrackOutput(r.id(), init, "avc1.64001f", r.width(), r.height(), 0, 0, 30000, segs));
             }
-            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks, 0));
+            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks, 0, 1, null));
         }
         return out;
     }
@@ -63,17 +62,17 @@ class PresentationAssemblerTest {
         ChunkOutput c1 = gap.get(1);
         List<TrackOutput> shifted = c1.renditions().stream().map(t -> new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(),
                 0, 0, t.timescale(), t.segments().stream().map(s -> new SegmentOutput(s.number(), s.startTime() + 1001, s.duration(), s.frames(), s.bytes())).toList())).toList();
-        gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted, 0));
+        gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted, 0, 1, null));
         assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, gap, null))
                 .getMessage().contains("gap between segments 5 and 6"));
     }
 
     /** Audio records as the audio stage writes them: 2.002 s AAC segments in timescale 48000, covering the plan's 30.03 s. */
-    static AudioOutput audio(int segmentCount) {
+    static TrackOutput audio(int segmentCount) {
         long seg = 96096;
         List<SegmentOutput> segs = new ArrayList<>();
         for (int n = 1; n <= segmentCount; n++) segs.add(new SegmentOutput(n, (n - 1) * seg, seg, 94, 30_000));
-        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs), 0);
+        return new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs);
     }
 
     @Test
@@ -103,7 +102,7 @@ class PresentationAssemblerTest {
             List<TrackOutput> tracks = c.renditions().stream().map(t -> !t.trackId().equals(rendition) ? t
                     : new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(), 0, 0, t.timescale(),
                     t.segments().stream().map(s -> edit.apply(s.number(), s)).toList())).toList();
-            out.add(new ChunkOutput(c.chunkIndex(), c.startFrame(), c.frameCount(), c.encodeSeconds(), c.uploadSeconds(), tracks, 0));
+            out.add(new ChunkOutput(c.chunkIndex(), c.startFrame(), c.frameCount(), c.encodeSeconds(), c.uploadSeconds(), tracks, 0, 1, null));
         }
         return out;
     }
@@ -116,7 +115,7 @@ class PresentationAssemblerTest {
         return new SegmentOutput(s.number(), s.startTime(), duration, s.frames(), s.bytes());
     }
 
-    static String refusal(JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio) {
+    static String refusal(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
         return assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio)).getMessage();
     }
 
@@ -146,10 +145,10 @@ class PresentationAssemblerTest {
 
     static final long AUDIO_SEG = 96096; // 2.002 s at 48 kHz
 
-    static AudioOutput audio(java.util.function.BiFunction<Integer, SegmentOutput, SegmentOutput> edit) {
+    static TrackOutput audio(java.util.function.BiFunction<Integer, SegmentOutput, SegmentOutput> edit) {
         List<SegmentOutput> segs = new ArrayList<>();
         for (int n = 1; n <= 15; n++) segs.add(edit.apply(n, new SegmentOutput(n, (n - 1) * AUDIO_SEG, AUDIO_SEG, 94, 32_000)));
-        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs), 0);
+        return new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
 import dev.fanout.encoder.model.TestPlans;
+import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.plan.ChunkPlanner;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ class FfmpegCommandsTest {
                 in -> FfmpegCommands.packetTimes(Path.of("ffprobe"), in),
                 in -> FfmpegCommands.tailCheck(Path.of("ffmpeg"), in, 1),
                 in -> FfmpegCommands.encodeChunk(Path.of("ffmpeg"), in, plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c")),
-                in -> FfmpegCommands.encodeAudio(Path.of("ffmpeg"), in, plan, Path.of("/tmp/a.mp4")),
+                in -> AudioPieceCommands.encode(Path.of("ffmpeg"), in, plan, AudioPieces.of(plan), AudioPieces.of(plan).piece(0), Path.of("/tmp/a.mp4")),
                 in -> FfmpegCommands.posterFrame(Path.of("ffmpeg"), in, plan, 0, 640, 360, Path.of("/tmp/p.jpg")),
                 in -> FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), in, plan.sourceInfo().video(), 5, 160, 90, 10, 3, Path.of("/tmp/t")));
         List<String> refused = List.of(

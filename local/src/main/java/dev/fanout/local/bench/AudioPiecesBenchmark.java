@@ -2,7 +2,6 @@ package dev.fanout.local.bench;
 
 import dev.fanout.encoder.media.AudioPieceEncoder;
 import dev.fanout.encoder.media.Ffmpeg;
-import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.model.EncodeSettings;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
@@ -50,7 +49,7 @@ public final class AudioPiecesBenchmark {
         long wholePeak;
         try (ChildProcessMeter m = new ChildProcessMeter()) {
             try (SourceServer server = served.serve(source)) {
-                Ffmpeg.runEncode("whole track", FfmpegCommands.encodeAudio(bin.ffmpeg(), server.url(), plan, dir.resolve("whole.mp4")), limit, server);
+                Ffmpeg.runEncode("whole track", SinglePassAudio.command(bin.ffmpeg(), server.url(), plan, dir.resolve("whole.mp4")), limit, server);
             }
             wholeCpu = m.cpuSeconds();
             wholePeak = m.peakSingleProcessBytes();
@@ -84,7 +83,7 @@ public final class AudioPiecesBenchmark {
             float[] ref = AudioSeamMeter.decodeSource(bin.ffmpeg(), src, dir);
             Path single = dir.resolve("single-" + src.getFileName());
             try (SourceServer server = served.serve(src)) {
-                Ffmpeg.runEncode("single pass", FfmpegCommands.encodeAudio(bin.ffmpeg(), server.url(), p, single), limit, server);
+                Ffmpeg.runEncode("single pass", SinglePassAudio.command(bin.ffmpeg(), server.url(), p, single), limit, server);
             }
             AudioPieces grid = AudioPieces.of(p);
             long[] seams = new long[grid.pieceCount() - 1];
