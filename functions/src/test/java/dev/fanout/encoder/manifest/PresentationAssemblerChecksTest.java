@@ -1,7 +1,6 @@
 package dev.fanout.encoder.manifest;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
-import dev.fanout.encoder.model.AudioOutput;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.SegmentOutput;
@@ -38,20 +37,20 @@ class PresentationAssemblerChecksTest {
                 }
                 tracks.add(new TrackOutput(r.id(), "h", "avc1.64001f", r.width(), r.height(), 0, 0, 30000, segs));
             }
-            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks, 0));
+            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks, 0, 1, null));
         }
         return out;
     }
 
     static ChunkOutput withTracks(ChunkOutput c, UnaryOperator<List<TrackOutput>> change) {
-        return new ChunkOutput(c.chunkIndex(), c.startFrame(), c.frameCount(), 1, 1, change.apply(new ArrayList<>(c.renditions())), 0);
+        return new ChunkOutput(c.chunkIndex(), c.startFrame(), c.frameCount(), 1, 1, change.apply(new ArrayList<>(c.renditions())), 0, 1, null);
     }
 
     static TrackOutput withSegments(TrackOutput t, List<SegmentOutput> segments) {
         return new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(), 0, 0, t.timescale(), segments);
     }
 
-    static String refusal(JobPlan plan, List<ChunkOutput> chunks, AudioOutput audio) {
+    static String refusal(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
         EncodeFailedException e = assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio));
         assertEquals("EncodeFailed.InconsistentChunks", e.errorName(), e.getMessage());
         return e.getMessage();
@@ -156,31 +155,31 @@ class PresentationAssemblerChecksTest {
     }
 
     /** 30.03 s of AAC at 48 kHz: fragments of 94 frames (96256 ticks), the last one shorter. */
-    static AudioOutput audio(long... durations) {
+    static TrackOutput audio(long... durations) {
         List<SegmentOutput> segs = new ArrayList<>();
         long t = 0;
         for (int i = 0; i < durations.length; i++) {
             segs.add(new SegmentOutput(i + 1, t, durations[i], (int) (durations[i] / 1024), 20_000));
             t += durations[i];
         }
-        return new AudioOutput(1, 1, new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs), 0);
+        return new TrackOutput("audio", "a", "mp4a.40.2", 0, 0, 48000, 2, 48000, segs);
     }
 
     @Test
     void aSourceWithAudioNeedsTheAudioRecord() {
         JobPlan plan = withAudio(TestPlans.ntsc720());
         String m = refusal(plan, chunks(plan), null);
-        assertTrue(m.contains("the source has audio but the audio record is missing"), m);
+        assertTrue(m.contains("the source has audio but no audio track was recorded"), m);
     }
 
     @Test
     void theAudioTimelineIsCheckedLikeTheVideo() {
         JobPlan plan = withAudio(TestPlans.ntsc720());
-        AudioOutput good = audio(96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 94_400);
-        List<SegmentOutput> gapped = new ArrayList<>(good.track().segments());
+        TrackOutput good = audio(96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 96_256, 94_400);
+        List<SegmentOutput> gapped = new ArrayList<>(good.segments());
         SegmentOutput s3 = gapped.get(2);
         gapped.set(2, new SegmentOutput(3, s3.startTime() + 1024, s3.duration(), s3.frames(), s3.bytes()));
-        AudioOutput gap = new AudioOutput(1, 1, withSegments(good.track(), gapped), 0);
+        TrackOutput gap = withSegments(good, gapped);
         String m = refusal(plan, chunks(plan), gap);
         assertTrue(m.contains("audio: gap between segments 2 and 3"), m);
 

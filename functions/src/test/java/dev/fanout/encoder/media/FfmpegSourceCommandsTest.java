@@ -35,7 +35,8 @@ class FfmpegSourceCommandsTest {
         m.put("packetTimes", FfmpegCommands.packetTimes(FFPROBE, input));
         m.put("tailCheck", FfmpegCommands.tailCheck(FFMPEG, input, 29));
         m.put("encodeChunk", FfmpegCommands.encodeChunk(FFMPEG, input, plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c")));
-        m.put("encodeAudio", FfmpegCommands.encodeAudio(FFMPEG, input, plan, Path.of("/tmp/a/audio.mp4")));
+        m.put("audioPiece", AudioPieceCommands.encode(FFMPEG, input, plan, dev.fanout.encoder.plan.AudioPieces.of(plan),
+                dev.fanout.encoder.plan.AudioPieces.of(plan).piece(1), Path.of("/tmp/a/piece.mp4")));
         m.put("posterFrame", FfmpegCommands.posterFrame(FFMPEG, input, plan, 90, 1280, 720, Path.of("/tmp/t/poster.jpg")));
         m.put("thumbnailSprites", FfmpegCommands.thumbnailSprites(FFMPEG, input, plan.sourceInfo().video(), 5, 160, 90, 10, 3, Path.of("/tmp/t")));
         return m;
@@ -77,19 +78,6 @@ class FfmpegSourceCommandsTest {
             assertEquals("8", o.get("-reconnect_delay_max"), what);
             assertEquals("10000000", o.get("-rw_timeout"), what + ": 10 s without a byte, in microseconds");
         }
-    }
-
-    @Test
-    void theAudioIsCutToTheVideosLengthInFragmentsOfOneSegment() {
-        List<String> c = FfmpegCommands.encodeAudio(FFMPEG, URL, TestPlans.ntsc720(), Path.of("/tmp/a/audio.mp4"));
-        assertEquals("0.000000", c.get(c.indexOf("-ss") + 1), "from the video's first frame");
-        assertEquals("0:a:0", c.get(c.indexOf("-map") + 1));
-        assertEquals("30.030000", c.get(c.indexOf("-t") + 1), "900 frames at 29.97 fps");
-        assertEquals("apad", c.get(c.indexOf("-af") + 1), "padded with silence when the sound is shorter");
-        assertEquals("2002000", c.get(c.indexOf("-frag_duration") + 1), "one 2.002 s segment, in microseconds");
-        assertTrue(Collections.indexOfSubList(c, List.of("-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000")) >= 0, c.toString());
-        assertEquals("+dash+delay_moov+skip_trailer", c.get(c.indexOf("-movflags") + 1));
-        assertEquals("/tmp/a/audio.mp4", c.get(c.size() - 1));
     }
 
     @Test
