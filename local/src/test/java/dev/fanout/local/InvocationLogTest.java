@@ -80,11 +80,11 @@ class InvocationLogTest {
 
         assertEquals(1, run.of("Probe").size(), run.lines()::toString);
         assertEquals(1, run.of("EncodeAudio").size());
-        assertEquals(1, run.of("Thumbnail").size());
+        assertEquals(0, run.of("Thumbnail").size(), "no thumbnail stage: the chunks make the tiles");
         assertEquals(1, run.of("Package").size());
         List<JsonNode> chunks = run.of("EncodeChunk");
         assertEquals(List.of(0, 1), chunks.stream().map(l -> l.path("chunkIndex").asInt()).sorted().toList(), "one line per chunk, with its index");
-        assertEquals(4 + chunks.size(), run.lines().size(), "one line per invocation: " + run.lines());
+        assertEquals(3 + chunks.size(), run.lines().size(), "one line per invocation: " + run.lines());
         for (JsonNode line : run.lines()) {
             assertEquals(jobId, line.path("jobId").asText(), line::toString);
             assertEquals("SUCCEEDED", line.path("outcome").asText(), line::toString);

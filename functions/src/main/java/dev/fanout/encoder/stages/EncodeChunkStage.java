@@ -14,6 +14,7 @@ import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.ChunkPlanner;
+import dev.fanout.encoder.plan.ThumbnailPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.encoder.stages.Messages.EncodeChunkRequest;
@@ -70,6 +71,13 @@ public final class EncodeChunkStage {
     private EncodeChunkResult encode(JobPlan plan, int chunkIndex) {
         JobLayout layout = plan.layout();
         ChunkSpec chunk = ChunkPlanner.chunk(chunkIndex, plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
+        ThumbnailPlanner.Layout grid = ThumbnailPlanner.layout(plan);
+        List<ThumbnailPlanner.Tile> tiles = ThumbnailPlanner.tilesIn(ThumbnailPlanner.tiles(grid, plan.frameRate(), plan.totalFrames()),
+                chunk.startFrame(), chunk.frameCount());
+        boolean hasPoster = grid.posterFrame() >= chunk.startFrame() && grid.posterFrame() < chunk.startFrame() + chunk.frameCount();
+        FfmpegCommands.Stills stills = new FfmpegCommands.Stills(tiles.stream().map(t -> (int) (t.frame() - chunk.startFrame())).toList(),
+                grid.tileWidth(), grid.tileHeight(), hasPoster ? (int) (grid.posterFrame() - chunk.startFrame()) : -1,
+                grid.posterWidth(), grid.posterHeight());
         Path dir = Scratch.create(config.workDir(), "chunk-" + chunk.index() + "-");
         try {
             long t0 = System.nanoTime();
@@ -77,7 +85,7 @@ public final class EncodeChunkStage {
             try (SourceServer source = SourceServer.start(store.client(), plan.source())) {
                 Ffmpeg.runEncode("encoding chunk " + chunk.index() + " (frames " + chunk.startFrame() + "–"
                                 + (chunk.startFrame() + chunk.frameCount() - 1) + ")",
-                        FfmpegCommands.encodeChunk(config.ffmpeg(), source.url(), plan, chunk, dir), config.ffmpegTimeout(), source);
+                        FfmpegCommands.encodeChunk(config.ffmpeg(), source.url(), plan, chunk, dir, stills), config.ffmpegTimeout(), source);
                 sourceBytesRead = source.reads().bytesServed();
             }
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
@@ -85,14 +93,29 @@ public final class EncodeChunkStage {
             long t1 = System.nanoTime();
             List<TrackOutput> tracks = new ArrayList<>();
             List<String> written = new ArrayList<>();
+            List<ChunkOutput.Still> tileStills = new ArrayList<>();
+            ChunkOutput.Still poster = null;
             try (Uploader uploader = new Uploader(store, layout.bucket())) {
                 for (Rendition r : plan.renditions()) {
                     tracks.add(cutAndUpload(plan, chunk, r, dir, uploader, written));
                 }
+                for (int n = 0; n < tiles.size(); n++) {
+                    ThumbnailPlanner.Tile t = tiles.get(n);
+                    Path file = requireStill(FfmpegCommands.tileFile(dir, n + 1), chunk, "tile " + t.index() + " (frame " + t.frame() + ")");
+                    uploader.submit(file, layout.tileKey(t.index()), "image/jpeg");
+                    written.add(layout.tileKey(t.index()));
+                    tileStills.add(new ChunkOutput.Still(t.index(), t.frame(), layout.tileKey(t.index())));
+                }
+                if (hasPoster) {
+                    Path file = requireStill(FfmpegCommands.posterFile(dir), chunk, "the poster (frame " + grid.posterFrame() + ")");
+                    uploader.submit(file, layout.posterKey(), "image/jpeg");
+                    written.add(layout.posterKey());
+                    poster = new ChunkOutput.Still(0, grid.posterFrame(), layout.posterKey());
+                }
             } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
             ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks,
-                    sourceBytesRead);
+                    sourceBytesRead, tileStills, poster);
             store.putJson(layout.bucket(), layout.chunkResultKey(chunk.index()), output);
             written.add(layout.chunkResultKey(chunk.index()));
             FailedJobCleanup.deleteIfJobFailed(store, layout, written);
@@ -100,6 +123,16 @@ public final class EncodeChunkStage {
         } finally {
             Scratch.delete(dir);
         }
+    }
+
+    /** A still ffmpeg was asked for must be there: every frame of the chunk was decoded (the renditions have them all). */
+    private static Path requireStill(Path file, ChunkSpec chunk, String what) {
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) > 0) return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new EncodeFailedException("Thumbnails", "chunk " + chunk.index() + ": ffmpeg wrote no picture for " + what);
     }
 
     private TrackOutput cutAndUpload(JobPlan plan, ChunkSpec chunk, Rendition r, Path dir, Uploader uploader, List<String> written) {

@@ -30,7 +30,6 @@ class SampleEventsTest {
         assertEquals("uploads/holiday 2024.mp4", read("probe.json", Messages.ProbeRequest.class).key());
         assertEquals(0, read("encode-chunk.json", Messages.EncodeChunkRequest.class).chunkIndex());
         assertNotNull(read("encode-audio.json", Messages.EncodeAudioRequest.class).planKey());
-        assertNotNull(read("make-thumbnails.json", Messages.ThumbnailsRequest.class).planKey());
         assertNotNull(read("package.json", Messages.PackageRequest.class).planKey());
         assertNotNull(read("record-failure.json", Messages.RecordFailureRequest.class).error().cause());
     }
