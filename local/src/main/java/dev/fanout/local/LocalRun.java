@@ -186,7 +186,7 @@ public final class LocalRun {
         JsonNode thumbs = job.path("thumbnails");
         if (thumbs.path("status").asText().equals("SUCCEEDED")) {
             JsonNode sp = thumbs.path("sprites");
-            System.out.printf(Locale.ROOT, "  thumbnails %d tiles (>= %d s apart) in %d sheet(s), poster %dx%d, %.1f s%n", sp.path("tileCount").asInt(),
+            System.out.printf(Locale.ROOT, "  thumbnails %d tiles (one every %d s) in %d sheet(s), poster %dx%d, %.1f s%n", sp.path("tileCount").asInt(),
                     sp.path("intervalSeconds").asInt(), sp.path("sheets").size(), thumbs.path("poster").path("width").asInt(),
                     thumbs.path("poster").path("height").asInt(), thumbs.path("seconds").asDouble());
         } else if (!thumbs.isMissingNode()) {

@@ -33,8 +33,8 @@ class IamPolicyTest {
         String template = Files.readString(TemplateContractTest.ROOT.resolve("template.yaml"));
         List<IamPolicyAudit.InputAccess> onInput = IamPolicyAudit.inputBucketAccess(template);
         Set<String> readers = onInput.stream().map(IamPolicyAudit.InputAccess::principal).collect(Collectors.toSet());
-        assertTrue(readers.containsAll(Set.of("ProbeFunction", "EncodeChunkFunction", "ThumbnailFunction", "RecordFailureFunction")),
-                "the probe, the encoders, the thumbnails and the failure record read uploads: " + onInput);
+        assertTrue(readers.containsAll(Set.of("ProbeFunction", "EncodeChunkFunction", "RecordFailureFunction")),
+                "the probe, the encoders and the failure record read uploads: " + onInput);
         for (IamPolicyAudit.InputAccess a : onInput) {
             assertTrue(a.readOnly(), a.principal() + " may only read the input bucket, but is granted " + a.action() + " on " + a.resource() + " (" + a.via() + ")");
         }

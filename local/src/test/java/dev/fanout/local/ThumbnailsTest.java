@@ -2,20 +2,22 @@ package dev.fanout.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.media.ProcessRunner;
-import dev.fanout.local.asl.StatesError;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,10 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Poster, sprite sheets and the WebVTT thumbnail track, made by the state machine's thumbnail
- * branch on real media and judged with ffmpeg/ffprobe against the source: sizes, coverage of the
- * timeline, and that each tile is the source frame at its cue's start. A thumbnail failure never
- * fails the job, and a slow thumbnail branch only delays packaging, never breaks it.
+ * Poster, sprite sheets and the WebVTT thumbnail track on real media, judged with ffmpeg against
+ * the source. The tiles come from the chunk workers (they decode every frame of their chunk) and
+ * Package lays them out: tile i is the frame a player shows at i × interval — not the nearest
+ * keyframe (the sources here have one keyframe in 250 frames) — also on both sides of chunk seams;
+ * no invocation reads the source for thumbnails; a sheet that cannot be made never fails the job.
  */
 class ThumbnailsTest {
     @TempDir
@@ -36,18 +39,23 @@ class ThumbnailsTest {
     static MediaProbe probe;
     static Path source;
     static PipelineFixture.Job job;
+    static final List<String> functionsCalled = new CopyOnWriteArrayList<>();
+    static final List<JsonNode> chunkRecords = new CopyOnWriteArrayList<>();
+    /** 2 s chunks: 60 frames at 30 and at 29.97 fps, so chunk seams are at frames 60, 120, … */
     static final Map<String, String> SETTINGS = Map.of("LADDER", "240@400,144@200", "CHUNK_SECONDS", "2");
-    /** Measured: a tile against its own source frame 39-40 dB (scaling, JPEG); against a frame half a second away 17-20 dB. */
-    static final double SAME_FRAME_DB = 33;
+    static final int CHUNK_FRAMES = 60;
 
     @BeforeAll
     static void start() throws Exception {
         fx = new PipelineFixture(dir);
         probe = new MediaProbe(fx.bin);
-        // 5 s at 30 fps, keyframes every 37 frames (1.23 s): testsrc2's frames all differ
-        source = fx.generate("clip.mp4", SampleClip.of(426, 240, "30", 5));
+        // 6 s at 30 fps with a single keyframe (a GOP of 250 frames): testsrc2's frames all differ
+        source = fx.generate("clip.mp4", SampleClip.of(426, 240, "30", 6).withKeyframeInterval(250));
         fx.upload(source, "uploads/clip.mp4");
-        job = fx.run("uploads/clip.mp4", SETTINGS);
+        job = fx.run("uploads/clip.mp4", SETTINGS, (function, payload) -> {
+            functionsCalled.add(function);
+            if (function.equals("PackageFunction")) chunkRecords.addAll(storedChunkRecords(payload.path("jobId").asText()));
+        });
         assertTrue(job.outcome().succeeded(), job.outcome().result()::toString);
     }
 
@@ -65,12 +73,33 @@ class ThumbnailsTest {
         assertEquals(1, t.path("sprites").path("sheets").size());
         assertEquals("jobs/" + job.outcome().jobId() + "/thumbnails/sprite-001.jpg", t.path("sprites").path("sheets").get(0).asText());
         assertEquals(1, t.path("sprites").path("intervalSeconds").asInt());
-        assertEquals(5, t.path("sprites").path("tileCount").asInt(), "keyframes at 0, 1.23, 2.47, 3.7, 4.93 s are each >= 1 s apart");
-        assertTrue(job.statesEntered().contains("Make thumbnails"));
-        assertFalse(job.statesEntered().contains("Record thumbnail failure"));
+        assertEquals(6, t.path("sprites").path("tileCount").asInt(), "one tile per second of a 6 s video, keyframes or not");
         String page = Files.readString(job.dir().resolve("index.html"));
         assertTrue(page.contains("\"thumbnails\":\"thumbnails/thumbnails.vtt\""), "the player page previews from the track beside it");
         assertTrue(page.contains(" poster=\"poster.jpg\""), "and shows the poster");
+    }
+
+    @Test
+    void noInvocationReadsTheSourceForThumbnails() throws Exception {
+        assertEquals(Set.of("ProbeFunction", "EncodeChunkFunction", "EncodeAudioFunction", "PackageFunction"), Set.copyOf(functionsCalled),
+                "no thumbnail stage: the chunk workers make the tiles and the poster, Package the sheets");
+        JsonNode read = job.record().path("timings").path("sourceBytesRead");
+        assertTrue(read.path("thumbnails").isMissingNode() || read.path("thumbnails").isNull(), read.toString());
+        assertEquals(3, chunkRecords.size());
+        int tiles = 0;
+        for (JsonNode c : chunkRecords) {
+            long first = c.path("startFrame").asLong();
+            long end = first + c.path("frameCount").asLong();
+            for (JsonNode tile : c.path("tiles")) {
+                tiles++;
+                assertTrue(tile.path("frame").asLong() >= first && tile.path("frame").asLong() < end, "a chunk lists only its own frames: " + c);
+                assertTrue(tile.path("key").asText().startsWith("work/" + job.outcome().jobId() + "/tiles/"), tile.toString());
+            }
+            boolean hasPoster = c.hasNonNull("poster");
+            assertEquals(c.path("chunkIndex").asInt() == 0, hasPoster, "frame 18, the poster, is in chunk 0: " + c);
+        }
+        assertEquals(6, tiles);
+        assertTrue(fx.store.list(PipelineFixture.OUTPUT, "work/" + job.outcome().jobId() + "/").isEmpty(), "the tiles went with work/");
     }
 
     @Test
@@ -79,42 +108,35 @@ class ThumbnailsTest {
         assertEquals("mjpeg", probe.streamField(poster, "v", "codec_name"));
         assertEquals("426", probe.streamField(poster, "v", "width"));
         assertEquals("240", probe.streamField(poster, "v", "height"));
-        assertTrue(averageLuma(poster) > 40, "not a black frame: YAVG " + averageLuma(poster));
-        assertEquals(0.5, job.record().path("thumbnails").path("poster").path("seconds").asDouble(), 1e-9);
-        double same = psnr(poster, "null", source, frameOf(15, 426, 240));
-        double other = psnr(poster, "null", source, frameOf(45, 426, 240));
-        assertTrue(same > 30 && same > other + 5, "poster vs frame 15: " + same + " dB, vs frame 45: " + other + " dB");
+        assertEquals(0.6, job.record().path("thumbnails").path("poster").path("seconds").asDouble(), 1e-9);
+        assertShowsFrame(poster, "null", source, 18, 426, 240, "the poster");
     }
 
     @Test
-    void theTrackCoversTheVideoAndEveryTileIsTheFrameAtItsCueStart() throws Exception {
-        List<Cue> cues = parseVtt(Files.readString(job.dir().resolve("thumbnails/thumbnails.vtt")));
-        assertEquals(5, cues.size());
-        assertEquals(0, cues.get(0).startMillis());
-        for (int i = 1; i < cues.size(); i++) assertEquals(cues.get(i - 1).endMillis(), cues.get(i).startMillis(), "contiguous at cue " + i);
-        assertEquals(5000, cues.get(cues.size() - 1).endMillis(), "ends with the video (150 frames at 30 fps)");
-
+    void everyTileIsTheFrameAtItsCueStartNotTheNearestKeyframe() throws Exception {
+        List<Cue> cues = checkedTrack(job, 6, 6000);
         Path sprite = job.dir().resolve("thumbnails/sprite-001.jpg");
-        assertEquals("mjpeg", probe.streamField(sprite, "v", "codec_name"));
-        assertEquals(5 * 160, Integer.parseInt(probe.streamField(sprite, "v", "width")), "5 columns of 160 px");
+        assertEquals(6 * 160, Integer.parseInt(probe.streamField(sprite, "v", "width")), "6 columns of 160 px");
         assertEquals(90, Integer.parseInt(probe.streamField(sprite, "v", "height")), "1 row, 160x90 keeps 426x240's aspect");
-        for (Cue c : cues) {
-            assertEquals("sprite-001.jpg", c.file());
-            assertTrue(c.x() >= 0 && c.y() >= 0 && c.x() + c.w() <= 800 && c.y() + c.h() <= 90, c + " lies inside the sprite");
-            assertEquals(160, c.w());
-            assertEquals(90, c.h());
-        }
-        for (int i = 0; i < cues.size(); i++) {
-            Cue c = cues.get(i);
-            int frame = (int) Math.round(c.startMillis() * 30 / 1000.0);
-            if (i == 0) assertEquals(0, frame);
-            String crop = "crop=" + c.w() + ":" + c.h() + ":" + c.x() + ":" + c.y();
-            double same = psnr(sprite, crop, source, frameOf(frame, 160, 90));
-            int neighbour = frame < 75 ? frame + 15 : frame - 15;
-            double nearby = psnr(sprite, crop, source, frameOf(neighbour, 160, 90));
-            assertTrue(same > SAME_FRAME_DB && same > nearby + 5,
-                    "tile " + i + " (" + c + ") vs frame " + frame + ": " + same + " dB, vs half a second later: " + nearby + " dB");
-        }
+        List<Integer> frames = new ArrayList<>();
+        for (Cue c : cues) frames.add((int) Math.floor(c.startMillis() * 30 / 1000.0));
+        assertTrue(frames.contains(CHUNK_FRAMES) && frames.contains(2 * CHUNK_FRAMES), "cues at the first frame of chunks 1 and 2: " + frames);
+        assertTilesShowTheirFrames(cues, sprite, source, frames);
+    }
+
+    @Test
+    void atNtscRatesTheTileIsTheFrameOnScreenAtTheCueIncludingTheLastBeforeASeam() throws Exception {
+        Path ntsc = fx.generate("ntsc.mp4", SampleClip.of(426, 240, "30000/1001", 4.5).withKeyframeInterval(250));
+        fx.upload(ntsc, "uploads/ntsc.mp4");
+        PipelineFixture.Job n = fx.run("uploads/ntsc.mp4", SETTINGS);
+        assertTrue(n.outcome().succeeded(), n.outcome().result()::toString);
+        List<Cue> cues = checkedTrack(n, 5, Math.round(n.record().path("durationSeconds").asDouble() * 1000));
+        // the frame shown at t is the one whose display interval holds t: floor(t × 30000/1001)
+        List<Integer> frames = new ArrayList<>();
+        for (Cue c : cues) frames.add((int) Math.floor(c.startMillis() / 1000.0 * 30000 / 1001));
+        assertEquals(List.of(0, 29, 59, 89, 119), frames);
+        assertTrue(frames.contains(CHUNK_FRAMES - 1) && frames.contains(2 * CHUNK_FRAMES - 1), "the last frames before the seams at 60 and 120");
+        assertTilesShowTheirFrames(cues, n.dir().resolve("thumbnails/sprite-001.jpg"), ntsc, frames);
     }
 
     @Test
@@ -144,73 +166,80 @@ class ThumbnailsTest {
     }
 
     @Test
-    void aThumbnailFailureIsRecordedAndTheJobStillSucceeds() throws Exception {
-        fx.upload(source, "uploads/no-thumbs.mp4");
-        AtomicInteger attempts = new AtomicInteger();
-        PipelineFixture.Job failed = fx.run("uploads/no-thumbs.mp4", SETTINGS, (function, payload) -> {
-            if (function.equals("ThumbnailFunction") && !payload.has("failedAttempt")) {
-                attempts.incrementAndGet();
-                throw new StatesError("dev.fanout.encoder.errors.EncodeFailedException",
-                        "{\"errorMessage\":\"EncodeFailed.Thumbnails: injected: the sprite encoder crashed\","
-                                + "\"errorType\":\"dev.fanout.encoder.errors.EncodeFailedException\",\"stackTrace\":[]}");
+    void aSheetThatCannotBeMadeIsRecordedAndTheJobStillSucceeds() throws Exception {
+        fx.upload(source, "uploads/bad-tile.mp4");
+        PipelineFixture.Job failed = fx.run("uploads/bad-tile.mp4", SETTINGS, (function, payload) -> {
+            if (function.equals("PackageFunction")) {
+                // a tile the chunk worker uploaded is no JPEG by the time Package reads it
+                String key = "work/" + payload.path("jobId").asText() + "/tiles/00003.jpg";
+                assertTrue(fx.store.head(PipelineFixture.OUTPUT, key).isPresent(), key + " was uploaded by its chunk");
+                fx.store.client().putObject(b -> b.bucket(PipelineFixture.OUTPUT).key(key), RequestBody.fromString("not a picture"));
             }
         });
         assertTrue(failed.outcome().succeeded(), failed.outcome().result()::toString);
-        assertEquals(1, attempts.get(), "a permanent error is not retried");
-        assertTrue(failed.statesEntered().contains("Record thumbnail failure"));
         JsonNode record = failed.record();
         assertEquals("SUCCEEDED", record.path("status").asText());
         JsonNode t = record.path("thumbnails");
         assertEquals("FAILED", t.path("status").asText(), t.toPrettyString());
-        assertEquals("EncodeFailed.Thumbnails", t.path("error").path("error").asText());
-        assertEquals("injected: the sprite encoder crashed", t.path("error").path("reason").asText());
+        assertEquals("Thumbnails.BadTile", t.path("error").path("error").asText(), t.toPrettyString());
+        assertTrue(t.path("error").path("reason").asText().contains("tile 3"), t.toPrettyString());
         assertTrue(Files.isRegularFile(failed.dir().resolve("manifest.mpd")), "the video is published");
-        assertFalse(Files.exists(failed.dir().resolve("poster.jpg")));
-        assertFalse(Files.exists(failed.dir().resolve("thumbnails")));
+        assertFalse(Files.exists(failed.dir().resolve("thumbnails")), "no sheets, no track");
         String page = Files.readString(failed.dir().resolve("index.html"));
         assertTrue(page.contains("\"thumbnails\":null"), "the player page has no seek previews");
-        assertFalse(page.contains("poster="), "nor a poster");
-    }
-
-    @Test
-    void whenEvenTheFailureCannotBeRecordedTheJobSaysThumbnailsAreMissing() throws Exception {
-        fx.upload(source, "uploads/thumbs-down.mp4");
-        PipelineFixture.Job job = fx.run("uploads/thumbs-down.mp4", SETTINGS, (function, payload) -> {
-            if (function.equals("ThumbnailFunction")) throw new StatesError("Lambda.Unknown", "injected: the thumbnail function is broken");
-        });
-        assertTrue(job.outcome().succeeded(), job.outcome().result()::toString);
-        assertTrue(job.statesEntered().contains("Thumbnails skipped"));
-        JsonNode t = job.record().path("thumbnails");
-        assertEquals("FAILED", t.path("status").asText(), t.toPrettyString());
-        assertEquals("Thumbnails.Missing", t.path("error").path("error").asText());
-        assertTrue(t.path("error").path("reason").asText().contains("thumbnails.json"), t.toPrettyString());
-    }
-
-    @Test
-    void slowThumbnailsDelayPackagingButRunBesideTheChunks() throws Exception {
-        fx.upload(source, "uploads/slow-thumbs.mp4");
-        long[] window = new long[2];
-        List<Long> chunkStarts = new CopyOnWriteArrayList<>();
-        PipelineFixture.Job slow = fx.run("uploads/slow-thumbs.mp4", SETTINGS, (function, payload) -> {
-            if (function.equals("EncodeChunkFunction")) chunkStarts.add(System.nanoTime());
-            if (function.equals("ThumbnailFunction")) {
-                window[0] = System.nanoTime();
-                try {
-                    Thread.sleep(6000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                window[1] = System.nanoTime();
-            }
-        });
-        assertTrue(slow.outcome().succeeded(), slow.outcome().result()::toString);
-        assertEquals("SUCCEEDED", slow.record().path("thumbnails").path("status").asText(), "packaging waited for the thumbnails");
-        assertTrue(Files.isRegularFile(slow.dir().resolve("thumbnails/thumbnails.vtt")));
-        assertTrue(chunkStarts.stream().anyMatch(t -> t > window[0] && t < window[1]),
-                "chunks were encoded while the thumbnail branch was busy");
+        assertTrue(page.contains(" poster=\"poster.jpg\""), "the poster, made by its chunk, still shows");
+        assertEquals("jobs/" + failed.outcome().jobId() + "/poster.jpg", t.path("poster").path("key").asText());
     }
 
     // ------------------------------------------------------------------ independent checks
+
+    /** The chunk records as the workers left them for Package (read before Package deletes work/). */
+    static List<JsonNode> storedChunkRecords(String jobId) {
+        List<JsonNode> out = new ArrayList<>();
+        fx.store.list(PipelineFixture.OUTPUT, "work/" + jobId + "/chunks/").forEach(o -> {
+            out.add(fx.store.getJson(PipelineFixture.OUTPUT, o.key(), JsonNode.class));
+        });
+        return out;
+    }
+
+    /** The track: {@code count} cues of 160 px tiles in sprite-001.jpg, cue i starting at i s, contiguous, ending with the video. */
+    static List<Cue> checkedTrack(PipelineFixture.Job j, int count, long durationMillis) throws IOException {
+        List<Cue> cues = parseVtt(Files.readString(j.dir().resolve("thumbnails/thumbnails.vtt")));
+        assertEquals(count, cues.size(), cues::toString);
+        for (int i = 0; i < cues.size(); i++) {
+            Cue c = cues.get(i);
+            assertEquals(i * 1000L, c.startMillis(), "cue " + i + " starts at i × the 1 s interval");
+            assertEquals(i + 1 < cues.size() ? (i + 1) * 1000L : durationMillis, c.endMillis(), "contiguous, the last ends with the video");
+            assertEquals("sprite-001.jpg", c.file());
+            assertEquals(i * 160, c.x());
+            assertEquals(0, c.y());
+            assertEquals(160, c.w());
+            assertEquals(90, c.h());
+        }
+        return cues;
+    }
+
+    void assertTilesShowTheirFrames(List<Cue> cues, Path sprite, Path src, List<Integer> frames) {
+        for (int i = 0; i < cues.size(); i++) {
+            Cue c = cues.get(i);
+            assertShowsFrame(sprite, "crop=" + c.w() + ":" + c.h() + ":" + c.x() + ":" + c.y(), src, frames.get(i), 160, 90, "tile " + i + " (" + c + ")");
+        }
+    }
+
+    /**
+     * The picture is source frame {@code frame}, ±1: of the source frames from 4 before to 4 after
+     * it, the best match (PSNR) is within one frame of it, and beats every frame further away by
+     * 3 dB (measured: the right frame 38-40 dB, its neighbours 27-28 dB, frames 2+ away below 24).
+     */
+    void assertShowsFrame(Path picture, String crop, Path src, int frame, int w, int h, String what) {
+        Map<Integer, Double> db = new java.util.TreeMap<>();
+        for (int f = Math.max(0, frame - 4); f <= frame + 4; f++) db.put(f, psnr(picture, crop, src, frameOf(f, w, h)));
+        int best = db.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        double far = db.entrySet().stream().filter(e -> Math.abs(e.getKey() - frame) > 1).mapToDouble(Map.Entry::getValue).max().orElse(0);
+        assertTrue(Math.abs(best - frame) <= 1 && db.get(best) > far + 3 && db.get(best) > 30,
+                what + " should show frame " + frame + " ±1; PSNR by source frame: " + db);
+    }
+
 
     record Cue(long startMillis, long endMillis, String file, int x, int y, int w, int h) {}
 

@@ -125,6 +125,36 @@ public final class FfmpegCommands {
      * encode each with a GOP of exactly one segment, and keep global timestamps.
      */
     public static List<String> encodeChunk(Path ffmpeg, String input, JobPlan plan, ChunkSpec chunk, Path outDir) {
+        return encodeChunk(ffmpeg, input, plan, chunk, outDir, Stills.NONE);
+    }
+
+    /**
+     * Still pictures a chunk worker takes from the frames it decodes anyway: thumbnail tiles and
+     * the poster, each by its frame number within the chunk (0 = the chunk's first frame).
+     *
+     * @param tileFrames  chunk-relative frames of the tiles in this chunk, increasing (often none)
+     * @param posterFrame chunk-relative frame of the poster, or -1 when it is in another chunk
+     */
+    public record Stills(List<Integer> tileFrames, int tileWidth, int tileHeight, int posterFrame, int posterWidth, int posterHeight) {
+        public static final Stills NONE = new Stills(List.of(), 0, 0, -1, 0, 0);
+
+        int outputs() { return (tileFrames.isEmpty() ? 0 : 1) + (posterFrame >= 0 ? 1 : 0); }
+    }
+
+    /** File name pattern of a chunk's tiles, in the order of {@link Stills#tileFrames}: tile-001.jpg, … */
+    public static final String TILE_PATTERN = "tile-%03d.jpg";
+
+    public static Path tileFile(Path dir, int n) { return dir.resolve(String.format(Locale.ROOT, "tile-%03d.jpg", n)); }
+
+    public static Path posterFile(Path dir) { return dir.resolve("poster.jpg"); }
+
+    /**
+     * As above, plus the chunk's stills: one more branch of the same split — the frames after frame
+     * timing, deinterlacing and tone mapping, so a still is the output frame of its number — keeps
+     * the wanted frames ({@code select} on the frame number), scales them and writes JPEGs. Frames
+     * are numbered after frame timing, so frame n is output frame chunk start + n on the grid.
+     */
+    public static List<String> encodeChunk(Path ffmpeg, String input, JobPlan plan, ChunkSpec chunk, Path outDir, Stills stills) {
         Rational fps = plan.frameRate();
         Rational start = fps.secondsFor(chunk.startFrame());
         // A quarter frame early, so timestamp rounding in the source can never drop the chunk's
@@ -143,15 +173,25 @@ public final class FfmpegCommands {
         List<Rendition> rs = plan.renditions();
         StringBuilder graph = new StringBuilder("[0:v:0]");
         for (String f : sourceFilters(video, fps, chunkStart)) graph.append(f).append(',');
-        graph.append("split=").append(rs.size());
+        graph.append("split=").append(rs.size() + stills.outputs());
         for (int i = 0; i < rs.size(); i++) graph.append("[s").append(i).append(']');
+        if (!stills.tileFrames().isEmpty()) graph.append("[tiles]");
+        if (stills.posterFrame() >= 0) graph.append("[poster]");
         for (int i = 0; i < rs.size(); i++) {
             Rendition r = rs.get(i);
             // bicubic explicitly: inside -filter_complex scale defaults to bilinear
             graph.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height())
                     .append(":flags=bicubic,setsar=1,format=yuv420p[v").append(i).append(']');
         }
+        if (!stills.tileFrames().isEmpty()) {
+            graph.append(";[tiles]").append(still(stills.tileFrames(), fps, stills.tileWidth(), stills.tileHeight())).append("[t]");
+        }
+        if (stills.posterFrame() >= 0) {
+            graph.append(";[poster]").append(still(List.of(stills.posterFrame()), fps, stills.posterWidth(), stills.posterHeight())).append("[p]");
+        }
         c.addAll(List.of("-filter_complex", graph.toString()));
+        if (!stills.tileFrames().isEmpty()) c.addAll(stillOutput("[t]", fps, stills.tileFrames().size(), "2", outDir.resolve(TILE_PATTERN)));
+        if (stills.posterFrame() >= 0) c.addAll(stillOutput("[p]", fps, 1, "3", posterFile(outDir)));
         for (int i = 0; i < rs.size(); i++) {
             Rendition r = rs.get(i);
             c.addAll(List.of("-map", "[v" + i + "]", "-map_metadata", "-1", "-map_chapters", "-1", "-an", "-sn", "-dn"));
@@ -162,6 +202,23 @@ public final class FfmpegCommands {
                     "-f", "mp4", "-movflags", CHUNK_MOVFLAGS, chunkOutput(outDir, r).toString()));
         }
         return c;
+    }
+
+    /**
+     * Keeps the given frames (numbered from 0 at the branch's input) and scales them like a
+     * rendition; the kept frames get consecutive timestamps, so the output's constant-rate sync
+     * (global {@code -vsync cfr}) neither repeats nor drops one.
+     */
+    static String still(List<Integer> frames, Rational fps, int width, int height) {
+        StringBuilder select = new StringBuilder("select=");
+        for (int k = 0; k < frames.size(); k++) select.append(k == 0 ? "" : "+").append("eq(n\\,").append(frames.get(k)).append(')');
+        return select.append(",setpts=N*").append(fps.den()).append("/(").append(fps.num()).append("*TB),scale=")
+                .append(width).append(':').append(height).append(":flags=bicubic,setsar=1").toString();
+    }
+
+    private static List<String> stillOutput(String label, Rational fps, int frames, String quality, Path out) {
+        return List.of("-map", label, "-map_metadata", "-1", "-an", "-sn", "-dn", "-r", fps.toString(), "-frames:v", Integer.toString(frames),
+                "-q:v", quality, "-f", "image2", out.toString());
     }
 
     /** Deinterlaces frames marked interlaced, one output frame per input frame (the frame grid stays the same). */
@@ -189,17 +246,6 @@ public final class FfmpegCommands {
         f.add(frameTiming(v, fps, chunkStart));
         if (v.hdr()) f.add(hdrToSdr(v.colorTransfer()));
         return f;
-    }
-
-    /**
-     * The same picture treatment for stills (poster, thumbnails) as the renditions get, without
-     * frame timing: deinterlacing and tone mapping, each followed by a comma, or "".
-     */
-    static String stillFilters(SourceInfo.Video v) {
-        StringBuilder f = new StringBuilder();
-        if (v.interlaced()) f.append(DEINTERLACE).append(',');
-        if (v.hdr()) f.append(hdrToSdr(v.colorTransfer())).append(',');
-        return f.toString();
     }
 
     /**
@@ -232,47 +278,6 @@ public final class FfmpegCommands {
     /** Audio encoder settings: AAC-LC stereo 48 kHz. */
     public static List<String> audioEncoderOptions(JobPlan plan) {
         return List.of("-c:a", "aac", "-b:a", plan.encode().audioBitrateKbps() + "k", "-ac", "2", "-ar", "48000");
-    }
-
-    /**
-     * One frame as a JPEG poster: accurate seek to {@code frame}, scaled to the display size
-     * (rotation is applied by the decoder, pixels made square).
-     */
-    public static List<String> posterFrame(Path ffmpeg, String input, JobPlan plan, long frame, int width, int height, Path out) {
-        Rational fps = plan.frameRate();
-        // a quarter frame early, as in encodeChunk, so rounding can never skip the frame itself
-        double seek = Math.max(0, plan.sourceInfo().video().startSeconds() + fps.secondsFor(frame).toDouble() - 0.25 / fps.toDouble());
-        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
-        c.addAll(inputOptions(input));
-        c.addAll(List.of("-ss", floorMicros(seek), "-i", input,
-                "-map", "0:v:0", "-an", "-sn", "-dn", "-map_metadata", "-1", "-frames:v", "1",
-                "-vf", stillFilters(plan.sourceInfo().video()) + "scale=" + width + ":" + height + ":flags=bicubic,setsar=1",
-                "-q:v", "3", "-f", "image2", out.toString()));
-        return c;
-    }
-
-    /** File name pattern of the sprite sheets ffmpeg writes: sprite-001.jpg, sprite-002.jpg, … */
-    public static final String SPRITE_PATTERN = "sprite-%03d.jpg";
-
-    /**
-     * Sprite sheets in one pass that reads and decodes keyframes only ({@code -discard nokey}: the
-     * demuxer skips every other frame's bytes): a keyframe becomes a tile when it is at least
-     * {@code intervalSeconds} after the previous tile; tiles are scaled to the tile size and laid
-     * out {@code columns}×{@code rows} per sheet. Standard output lists the selected frames
-     * (framecrc, time base in its header) so the caller can write their cues.
-     */
-    public static List<String> thumbnailSprites(Path ffmpeg, String input, SourceInfo.Video video, int intervalSeconds,
-                                                int tileWidth, int tileHeight, int columns, int rows, Path outDir) {
-        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
-        c.addAll(inputOptions(input));
-        c.addAll(List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", input));
-        String graph = "[0:v:0]select=isnan(prev_selected_t)+gte(t-prev_selected_t\\," + intervalSeconds + ")"
-                + "," + stillFilters(video) + "scale=" + tileWidth + ":" + tileHeight + ":flags=bicubic,setsar=1,split[tiles][times]"
-                + ";[tiles]tile=" + columns + "x" + rows + "[sheets]";
-        c.addAll(List.of("-filter_complex", graph, "-vsync", "passthrough",
-                "-map", "[sheets]", "-map_metadata", "-1", "-q:v", "5", "-f", "image2", outDir.resolve(SPRITE_PATTERN).toString(),
-                "-map", "[times]", "-enc_time_base", "-1", "-f", "framecrc", "-"));
-        return c;
     }
 
     static String floorMicros(double seconds) {

@@ -1,19 +1,44 @@
 package dev.fanout.encoder.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
  * The record a chunk worker writes after all its segments are uploaded. {@code sourceBytesRead}:
  * what its video ffmpeg read of the source (from the keyframe before the chunk to its end, plus
  * the moov). {@code encodeSeconds} covers the video and the audio piece;
- * {@code videoSeconds} the video alone.
+ * {@code videoSeconds} the video alone. {@code tiles}: the thumbnail tiles among its frames,
+ * uploaded under {@code work/<jobId>/tiles/} for Package to lay out in sheets (usually none, one
+ * or a few); {@code poster}: the poster, when its frame is in this chunk, uploaded to its
+ * published key.
  *
  * @param audio the chunk's piece of the audio track (null when the source has none)
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChunkOutput(int chunkIndex, long startFrame, int frameCount, double encodeSeconds,
                           double uploadSeconds, List<TrackOutput> renditions, long sourceBytesRead,
-                          double videoSeconds, AudioPiece audio) {
+                          double videoSeconds, AudioPiece audio, List<Still> tiles, Still poster) {
+
+    /** A chunk that took no still (no tile or poster frame among its frames). */
+    public ChunkOutput(int chunkIndex, long startFrame, int frameCount, double encodeSeconds, double uploadSeconds,
+                       List<TrackOutput> renditions, long sourceBytesRead, double videoSeconds, AudioPiece audio) {
+        this(chunkIndex, startFrame, frameCount, encodeSeconds, uploadSeconds, renditions, sourceBytesRead, videoSeconds, audio, List.of(), null);
+    }
+
+    public ChunkOutput {
+        tiles = tiles == null ? List.of() : List.copyOf(tiles);
+    }
 
     /** Audio piece k = chunk k: its segments in the joined track's numbering (docs/audio-pieces.md). */
     public record AudioPiece(double encodeSeconds, TrackOutput track, long sourceBytesRead) {}
+
+    /**
+     * One picture a worker took from its frames.
+     *
+     * @param index the tile's number (from 0; 0 for the poster)
+     * @param frame its frame on the output's grid (from the video's first)
+     * @param key   where it is in the output bucket
+     */
+    public record Still(int index, long frame, String key) {}
 }

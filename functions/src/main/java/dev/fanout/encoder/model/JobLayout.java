@@ -8,7 +8,7 @@ import java.util.Locale;
  *   jobs/&lt;jobId&gt;/manifest.mpd, master.m3u8, index.html, job.json, video/&lt;rendition&gt;/init.mp4, video/&lt;rendition&gt;/seg-00001.m4s,
  *                 video/&lt;rendition&gt;/playlist.m3u8, audio/init.mp4, audio/seg-00001.m4s, audio/playlist.m3u8,
  *                 poster.jpg, thumbnails/thumbnails.vtt, thumbnails/sprite-001.jpg   (published output)
- *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, thumbnails.json, failures/…  (intermediate, expires)
+ *   work/&lt;jobId&gt;/plan.json, chunks.json, chunks/00000.json, tiles/00000.jpg, failures/…  (intermediate, expires)
  * </pre>
  * Keys are formatted with {@link Locale#ROOT}: the default locale may use other digits (ar-SA: Arabic-Indic),
  * and every stage, manifest and playlist must spell a key the same way.
@@ -25,7 +25,8 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     /** Where a worker records why its chunk failed (a Distributed Map reports only that items failed). */
     public String chunkFailureKey(int index) { return workPrefix + "failures/chunk-" + String.format(Locale.ROOT, "%05d", index) + ".json"; }
     public String failurePrefix() { return workPrefix + "failures/"; }
-    public String thumbnailsResultKey() { return workPrefix + "thumbnails.json"; }
+    /** Thumbnail tile n (from 0), made by the chunk whose frames hold it, laid out in sheets by Package. */
+    public String tileKey(int index) { return workPrefix + "tiles/" + String.format(Locale.ROOT, "%05d", index) + ".jpg"; }
     public String posterKey() { return outputPrefix + "poster.jpg"; }
     public String thumbnailTrackKey() { return outputPrefix + "thumbnails/thumbnails.vtt"; }
     public String spriteKey(int number) { return outputPrefix + "thumbnails/" + spriteFile(number); }

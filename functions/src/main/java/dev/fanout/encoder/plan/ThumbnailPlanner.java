@@ -9,14 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Pure thumbnail layout: the poster frame, the tile interval, tile and sheet sizes, and — once the
- * keyframes that became tiles are known — each tile's place in its sprite sheet and its cue time.
+ * Pure thumbnail layout: the poster frame, the tile interval, tile and sheet sizes, each tile's
+ * frame, its place in its sprite sheet and its cue time.
  *
  * <p>Rule: the interval N is the smallest of {@link #INTERVALS} seconds that needs at most
- * {@link #MAX_TILES} tiles for the whole video (beyond that, duration / MAX_TILES rounded up). A
- * tile is a keyframe at least N seconds after the previous tile (the first keyframe is always one),
- * so a tile shows exactly the frame at the start of its cue, and there are never more than
- * ceil(duration / N) tiles. Sheets hold up to {@link #MAX_COLUMNS} × {@link #MAX_ROWS} tiles of
+ * {@link #MAX_TILES} tiles for the whole video (beyond that, duration / MAX_TILES rounded up). Tile
+ * i's cue starts at i × N and the tile is the output frame on screen at that instant (made by the
+ * chunk worker whose frames hold it, see {@link #tiles}), so there are ceil(duration / N) tiles. Sheets hold up to {@link #MAX_COLUMNS} × {@link #MAX_ROWS} tiles of
  * {@link #TILE_WIDTH} pixels wide, the height following the display aspect ratio.
  */
 public final class ThumbnailPlanner {
@@ -32,8 +31,8 @@ public final class ThumbnailPlanner {
     static final int POSTER_PERCENT = 10;
 
     /**
-     * @param intervalSeconds minimum distance between two tiles
-     * @param maxTiles        ceil(duration / interval): no more tiles than this can be selected
+     * @param intervalSeconds distance between two tiles' cue starts
+     * @param maxTiles        ceil(duration / interval): the number of tiles
      * @param columns, rows   grid of every sprite sheet (the last one may have empty cells)
      * @param posterFrame     frame number of the poster; {@code posterWidth}×{@code posterHeight} its size
      */
@@ -49,10 +48,10 @@ public final class ThumbnailPlanner {
     }
 
     /**
-     * One tile: sheet number (from 1), its rectangle in the sheet, the source frame it shows and the
-     * cue it stands for, [startMillis, endMillis) on the presentation timeline.
+     * One tile: its number (from 0), sheet number (from 1), its rectangle in the sheet, the output
+     * frame it shows and the cue it stands for, [startMillis, endMillis) on the presentation timeline.
      */
-    public record Tile(int sheet, int x, int y, int width, int height, long frame, long startMillis, long endMillis) {}
+    public record Tile(int index, int sheet, int x, int y, int width, int height, long frame, long startMillis, long endMillis) {}
 
     public static Layout layout(JobPlan plan) {
         long frames = plan.totalFrames();
@@ -83,42 +82,37 @@ public final class ThumbnailPlanner {
     }
 
     /**
-     * Places the selected keyframes in sheets and gives each its cue. The cues are contiguous and
-     * cover [0, duration]: a cue starts at its tile's frame (the first at 0) and ends where the next
-     * begins, the last at the end of the video.
-     *
-     * @param tileTimes          times of the selected frames on the decoder's clock, in order
-     * @param videoStartSeconds  time of the video's first frame on that clock (0 on the presentation timeline)
+     * The tiles on a grid fixed by time: tile i's cue starts at i × interval and shows the frame on
+     * screen at that instant on the output's constant-rate grid, floor(i × interval × fps) — the
+     * frame whose display interval holds the cue's start, so it is what a player shows when it
+     * seeks there (at 29.97 fps, rounding would show the next frame for cues just before it).
+     * Cues are contiguous and cover [0, duration]: each ends where the next starts, the last at the
+     * end of the video. There are exactly {@code layout.maxTiles()} = ceil(duration / interval).
      */
-    public static List<Tile> tiles(Layout layout, List<Rational> tileTimes, double videoStartSeconds, Rational fps, long totalFrames) {
-        if (tileTimes.isEmpty()) throw new IllegalArgumentException("no frame was selected for the thumbnails");
-        if (tileTimes.size() > layout.maxTiles()) {
-            throw new IllegalArgumentException(tileTimes.size() + " thumbnails selected, at most " + layout.maxTiles() + " expected");
-        }
+    public static List<Tile> tiles(Layout layout, Rational fps, long totalFrames) {
         long durationMillis = frameMillis(totalFrames, fps);
-        long[] frames = new long[tileTimes.size()];
-        long[] starts = new long[tileTimes.size()];
-        for (int i = 0; i < frames.length; i++) {
-            double presentation = tileTimes.get(i).toDouble() - videoStartSeconds;
-            frames[i] = Math.max(0, Math.min(totalFrames - 1, Math.round(presentation * fps.toDouble())));
-            starts[i] = i == 0 ? 0 : frameMillis(frames[i], fps);
-            if (i > 0 && starts[i] <= starts[i - 1]) {
-                throw new IllegalArgumentException("thumbnail times are not increasing: frame " + frames[i] + " at "
-                        + starts[i] + " ms after " + starts[i - 1] + " ms");
-            }
-        }
-        if (starts[starts.length - 1] >= durationMillis) {
-            throw new IllegalArgumentException("a thumbnail starts at " + starts[starts.length - 1] + " ms, not before the end (" + durationMillis + " ms)");
-        }
         List<Tile> out = new ArrayList<>();
-        for (int i = 0; i < frames.length; i++) {
+        for (int i = 0; i < layout.maxTiles(); i++) {
+            long frame = tileFrame(i, layout.intervalSeconds(), fps);
+            if (frame >= totalFrames) throw new IllegalStateException("tile " + i + " at frame " + frame + " is past the video's " + totalFrames);
             int cell = i % layout.tilesPerSheet();
             int x = cell % layout.columns() * layout.tileWidth();
             int y = cell / layout.columns() * layout.tileHeight();
-            long end = i + 1 < frames.length ? starts[i + 1] : durationMillis;
-            out.add(new Tile(i / layout.tilesPerSheet() + 1, x, y, layout.tileWidth(), layout.tileHeight(), frames[i], starts[i], end));
+            long start = (long) i * layout.intervalSeconds() * 1000;
+            long end = i + 1 < layout.maxTiles() ? (long) (i + 1) * layout.intervalSeconds() * 1000 : durationMillis;
+            out.add(new Tile(i, i / layout.tilesPerSheet() + 1, x, y, layout.tileWidth(), layout.tileHeight(), frame, start, end));
         }
         return out;
+    }
+
+    /** floor(i × interval × fps), exactly. */
+    static long tileFrame(int i, int intervalSeconds, Rational fps) {
+        return Math.floorDiv(Math.multiplyExact((long) i * intervalSeconds, fps.num()), fps.den());
+    }
+
+    /** The tiles whose frames are in [startFrame, startFrame + frameCount): what one chunk worker makes. */
+    public static List<Tile> tilesIn(List<Tile> tiles, long startFrame, int frameCount) {
+        return tiles.stream().filter(t -> t.frame() >= startFrame && t.frame() < startFrame + frameCount).toList();
     }
 
     /** Start of a frame on the presentation timeline, in milliseconds (rounded to nearest). */

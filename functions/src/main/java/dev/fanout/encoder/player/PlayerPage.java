@@ -60,15 +60,15 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
 
     /**
      * The page for a packaged presentation, beside it under {@code outputPrefix}; renditions in the
-     * presentation's order. The poster and the thumbnail previews only when the thumbnail stage
-     * succeeded (a failed one leaves a plain page).
+     * presentation's order. The poster when the job has one, the thumbnail previews only when the
+     * sprite sheets were made (otherwise no seek bar).
      */
     public static PlayerPage of(String jobId, Presentation p, String dashManifest, String hlsPlaylist,
                                 ThumbnailsOutput thumbnails, String outputPrefix) {
         List<Rendition> renditions = p.video().representations().stream()
                 .map(r -> new Rendition(r.id(), r.width(), r.height(), r.bandwidth())).toList();
         boolean made = JobRecord.SUCCEEDED.equals(thumbnails.status());
-        String poster = made && thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
+        String poster = thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
         String track = made && thumbnails.sprites() != null ? relative(thumbnails.sprites().track(), outputPrefix) : null;
         return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions);
     }

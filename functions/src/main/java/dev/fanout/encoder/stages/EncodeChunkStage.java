@@ -1,5 +1,10 @@
 package dev.fanout.encoder.stages;
 
+import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.plan.ThumbnailPlanner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.errors.PipelineException;
 import dev.fanout.encoder.model.JobRecord;
@@ -70,6 +75,13 @@ public final class EncodeChunkStage {
     private EncodeChunkResult encode(JobPlan plan, int chunkIndex) {
         JobLayout layout = plan.layout();
         ChunkSpec chunk = ChunkPlanner.chunk(chunkIndex, plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
+        ThumbnailPlanner.Layout grid = ThumbnailPlanner.layout(plan);
+        List<ThumbnailPlanner.Tile> tiles = ThumbnailPlanner.tilesIn(ThumbnailPlanner.tiles(grid, plan.frameRate(), plan.totalFrames()),
+                chunk.startFrame(), chunk.frameCount());
+        boolean hasPoster = grid.posterFrame() >= chunk.startFrame() && grid.posterFrame() < chunk.startFrame() + chunk.frameCount();
+        FfmpegCommands.Stills stills = new FfmpegCommands.Stills(tiles.stream().map(t -> (int) (t.frame() - chunk.startFrame())).toList(),
+                grid.tileWidth(), grid.tileHeight(), hasPoster ? (int) (grid.posterFrame() - chunk.startFrame()) : -1,
+                grid.posterWidth(), grid.posterHeight());
         Path dir = Scratch.create(config.workDir(), "chunk-" + chunk.index() + "-");
         try {
             long t0 = System.nanoTime();
@@ -80,7 +92,7 @@ public final class EncodeChunkStage {
             try (SourceServer source = SourceServer.start(store.client(), plan.source())) {
                 Ffmpeg.runEncode("encoding chunk " + chunk.index() + " (frames " + chunk.startFrame() + "–"
                                 + (chunk.startFrame() + chunk.frameCount() - 1) + ")",
-                        FfmpegCommands.encodeChunk(config.ffmpeg(), source.url(), plan, chunk, dir), config.ffmpegTimeout(), source);
+                        FfmpegCommands.encodeChunk(config.ffmpeg(), source.url(), plan, chunk, dir, stills), config.ffmpegTimeout(), source);
                 videoSeconds = (System.nanoTime() - t0) / 1e9;
                 videoBytesRead = source.reads().bytesServed();
                 // this chunk's slice of the audio, through the same server: piece k is chunk k's
@@ -97,6 +109,8 @@ public final class EncodeChunkStage {
             TrackOutput audioTrack = null;
             List<String> written = new ArrayList<>();
             boolean firstChunk = chunk.index() == 0;
+            List<ChunkOutput.Still> tileStills = new ArrayList<>();
+            ChunkOutput.Still poster = null;
             try (Uploader uploader = new Uploader(store, layout.bucket())) {
                 for (Rendition r : plan.renditions()) {
                     TrackSegmenter.Cut cut = TrackSegmenter.cut(FfmpegCommands.chunkOutput(dir, r), r.id(), videoRules(plan, chunk, r), dir, r.id());
@@ -106,12 +120,25 @@ public final class EncodeChunkStage {
                     TrackSegmenter.Cut cut = new TrackSegmenter.Cut(audio.init(), audio.track(), audio.segmentFiles());
                     audioTrack = uploader.submitTrack(cut, firstChunk, layout.audioInitKey(), layout::audioSegmentKey, "audio", written);
                 }
+                for (int n = 0; n < tiles.size(); n++) {
+                    ThumbnailPlanner.Tile t = tiles.get(n);
+                    Path file = requireStill(FfmpegCommands.tileFile(dir, n + 1), chunk, "tile " + t.index() + " (frame " + t.frame() + ")");
+                    uploader.submit(file, layout.tileKey(t.index()), "image/jpeg");
+                    written.add(layout.tileKey(t.index()));
+                    tileStills.add(new ChunkOutput.Still(t.index(), t.frame(), layout.tileKey(t.index())));
+                }
+                if (hasPoster) {
+                    Path file = requireStill(FfmpegCommands.posterFile(dir), chunk, "the poster (frame " + grid.posterFrame() + ")");
+                    uploader.submit(file, layout.posterKey(), "image/jpeg");
+                    written.add(layout.posterKey());
+                    poster = new ChunkOutput.Still(0, grid.posterFrame(), layout.posterKey());
+                }
             } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
             ChunkOutput.AudioPiece audioPiece = audio == null ? null
                     : new ChunkOutput.AudioPiece(round(audio.encodeSeconds()), audioTrack, audioBytesRead);
             ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks,
-                    videoBytesRead, round(videoSeconds), audioPiece);
+                    videoBytesRead, round(videoSeconds), audioPiece, tileStills, poster);
             store.putJson(layout.bucket(), layout.chunkResultKey(chunk.index()), output);
             written.add(layout.chunkResultKey(chunk.index()));
             FailedJobCleanup.deleteIfJobFailed(store, layout, written);
@@ -119,6 +146,16 @@ public final class EncodeChunkStage {
         } finally {
             Scratch.delete(dir);
         }
+    }
+
+    /** A still ffmpeg was asked for must be there: every frame of the chunk was decoded (the renditions have them all). */
+    private static Path requireStill(Path file, ChunkSpec chunk, String what) {
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) > 0) return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new EncodeFailedException("Thumbnails", "chunk " + chunk.index() + ": ffmpeg wrote no picture for " + what);
     }
 
     /** A video rendition of a chunk: every frame of the chunk, one segment per GOP, each on the frame grid. */

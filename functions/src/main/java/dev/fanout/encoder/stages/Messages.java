@@ -36,19 +36,10 @@ public final class Messages {
 
     public record EncodeChunkResult(int chunkIndex, int frames, int segments, double encodeSeconds) {}
 
-    /**
-     * Work for the thumbnail stage. {@code failedAttempt}, when present, is the error the state
-     * machine caught from a previous attempt: the stage then only records it (the job goes on).
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ThumbnailsRequest(String outputBucket, String planKey, CaughtError failedAttempt) {}
 
     /** An error as a Catch delivers it: {@code Error} is a name, {@code Cause} often Lambda's JSON error document. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CaughtError(@JsonProperty("Error") String error, @JsonProperty("Cause") String cause) {}
-
-    /** @param status SUCCEEDED, or FAILED when a failed attempt was recorded */
-    public record ThumbnailsResult(String status, int tileCount, int sheets, double seconds) {}
 
     public record PackageRequest(String jobId, String outputBucket, String planKey) {}
 

@@ -1,11 +1,14 @@
 package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.EncodeFailedException;
+import dev.fanout.encoder.errors.StorageException;
 import dev.fanout.encoder.manifest.AudioPieceJoin;
 import dev.fanout.encoder.manifest.DashManifest;
 import dev.fanout.encoder.manifest.HlsPlaylists;
 import dev.fanout.encoder.manifest.Presentation;
 import dev.fanout.encoder.manifest.PresentationAssembler;
+import dev.fanout.encoder.manifest.SpriteSheets;
+import dev.fanout.encoder.manifest.ThumbnailVtt;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
@@ -16,12 +19,14 @@ import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.plan.PipelineConfig;
+import dev.fanout.encoder.plan.ThumbnailPlanner;
 import dev.fanout.encoder.player.PlayerPage;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
 import dev.fanout.encoder.storage.ObjectStore;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.awt.image.BufferedImage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +42,8 @@ import java.util.concurrent.Future;
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
  * uploaded numbered segments), proves the timeline continuous, checks that every object the
  * presentation names is in the bucket with its recorded size, and publishes the HLS playlists and
- * manifest.mpd over the same segments, the player page index.html, then job.json. A job is
+ * manifest.mpd over the same segments, the thumbnail sprite sheets and track (from the tiles the
+ * workers took from their frames), the player page index.html, then job.json. A job is
  * published complete or not at all.
  */
 public final class PackageStage {
@@ -62,7 +68,7 @@ public final class PackageStage {
         Map<String, Long> stored = new HashMap<>();
         for (S3Object o : store.list(layout.bucket(), layout.outputPrefix())) stored.put(o.key(), o.size());
         requireMedia(expectedMedia(layout, plan, chunks, audio), stored);
-        ThumbnailsOutput thumbnails = checkedThumbnails(readThumbnails(layout), stored);
+        ThumbnailsOutput thumbnails = thumbnails(plan, chunks, stored);
         // Playlists and the MPD only reference segments that exist; job.json, written last, announces them.
         for (HlsPlaylists.Playlist playlist : HlsPlaylists.render(presentation)) {
             store.putText(layout.bucket(), layout.outputPrefix() + playlist.path(), playlist.text(), HlsPlaylists.CONTENT_TYPE);
@@ -154,11 +160,88 @@ public final class PackageStage {
         return AudioPieceJoin.join(AudioPieces.of(plan), pieces);
     }
 
-    /** The thumbnail stage's record; its absence is reported there too, never a reason to fail the job. */
-    private ThumbnailsOutput readThumbnails(JobLayout layout) {
-        ThumbnailsOutput t = store.getJsonIfExists(layout.bucket(), layout.thumbnailsResultKey(), ThumbnailsOutput.class);
-        return t != null ? t : ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.Missing",
-                "the thumbnail stage left no record (" + layout.thumbnailsResultKey() + "); the execution history has its error"));
+    /** Largest tile Package reads: a 160 px JPEG is a few KB; anything near this is not one of ours. */
+    static final int MAX_TILE_BYTES = 1 << 20;
+
+    /**
+     * The sprite sheets and their WebVTT track, from the tiles the chunk workers uploaded (their
+     * records list them) and the poster one of them uploaded. Never fails the job: a missing or
+     * broken tile is recorded as FAILED with a named error ({@code Thumbnails.Missing},
+     * {@code Thumbnails.BadTile}); only a transient storage error is thrown, for the retry.
+     */
+    private ThumbnailsOutput thumbnails(JobPlan plan, List<ChunkOutput> chunks, Map<String, Long> stored) {
+        long t0 = System.nanoTime();
+        JobLayout layout = plan.layout();
+        ThumbnailPlanner.Layout grid = ThumbnailPlanner.layout(plan);
+        List<ThumbnailPlanner.Tile> tiles = ThumbnailPlanner.tiles(grid, plan.frameRate(), plan.totalFrames());
+        Map<Integer, String> tileKeys = new HashMap<>();
+        ChunkOutput.Still posterStill = null;
+        for (ChunkOutput c : chunks) {
+            for (ChunkOutput.Still t : c.tiles()) tileKeys.put(t.index(), t.key());
+            if (c.poster() != null) posterStill = c.poster();
+        }
+        ThumbnailsOutput.Poster poster = posterStill != null && stored.containsKey(posterStill.key())
+                ? new ThumbnailsOutput.Poster(posterStill.key(), grid.posterWidth(), grid.posterHeight(),
+                        plan.frameRate().secondsFor(posterStill.frame()).toDouble())
+                : null;
+        List<String> missing = tiles.stream().filter(t -> !tileKeys.containsKey(t.index())).map(t -> "tile " + t.index()).toList();
+        if (poster == null) missing = java.util.stream.Stream.concat(missing.stream(), java.util.stream.Stream.of("the poster")).toList();
+        if (!missing.isEmpty()) {
+            return ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.Missing", "the chunk records do not name "
+                    + String.join(", ", missing.subList(0, Math.min(3, missing.size()))) + (missing.size() > 3 ? ", …" : "")), poster);
+        }
+        List<BufferedImage> images;
+        try {
+            images = readTiles(layout, tiles, tileKeys);
+        } catch (SpriteSheets.BadTileException e) {
+            return ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.BadTile", e.getMessage()), poster);
+        }
+        List<String> sheetKeys = new ArrayList<>();
+        for (int n = 1; n <= grid.sheetsFor(tiles.size()); n++) {
+            store.putBytes(layout.bucket(), layout.spriteKey(n), SpriteSheets.render(grid, n, tiles, images), "image/jpeg");
+            sheetKeys.add(layout.spriteKey(n));
+        }
+        store.putText(layout.bucket(), layout.thumbnailTrackKey(), ThumbnailVtt.render(tiles, JobLayout::spriteFile), "text/vtt");
+        double seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1000.0;
+        return ThumbnailsOutput.succeeded(poster, new ThumbnailsOutput.Sprites(layout.thumbnailTrackKey(), sheetKeys, tiles.size(),
+                grid.intervalSeconds(), grid.tileWidth(), grid.tileHeight(), grid.columns(), grid.rows()), seconds);
+    }
+
+    /** Every tile's picture, read in parallel (at most 300 small JPEGs), in the tiles' order. */
+    private List<BufferedImage> readTiles(JobLayout layout, List<ThumbnailPlanner.Tile> tiles, Map<Integer, String> keys)
+            throws SpriteSheets.BadTileException {
+        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_READS);
+        try {
+            List<Future<byte[]>> reads = new ArrayList<>();
+            for (ThumbnailPlanner.Tile t : tiles) reads.add(pool.submit(() -> readTile(layout, keys.get(t.index()))));
+            List<BufferedImage> images = new ArrayList<>();
+            for (int i = 0; i < tiles.size(); i++) {
+                byte[] jpeg = reads.get(i).get();
+                ThumbnailPlanner.Tile t = tiles.get(i);
+                if (jpeg == null) throw new SpriteSheets.BadTileException("tile " + t.index() + " (" + keys.get(t.index()) + ") is not in the bucket");
+                if (jpeg.length >= MAX_TILE_BYTES) throw new SpriteSheets.BadTileException("tile " + t.index() + " is larger than " + MAX_TILE_BYTES + " bytes");
+                images.add(SpriteSheets.decodeTile(t, jpeg));
+            }
+            return images;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A tile's bytes (at most MAX_TILE_BYTES), or null when it is not there. */
+    private byte[] readTile(JobLayout layout, String key) {
+        try {
+            return store.readPrefix(layout.bucket(), key, MAX_TILE_BYTES);
+        } catch (StorageException e) {
+            if (e.statusCode() == 404) return null;
+            throw e;
+        }
     }
 
     /**
@@ -198,18 +281,6 @@ public final class PackageStage {
                     + String.join("; ", wrong.subList(0, Math.min(3, wrong.size()))) + (wrong.size() > 3 ? "; …" : "")
                     + "); nothing was published, start the job again");
         }
-    }
-
-    /** Thumbnails whose files are not all there are reported as missing (they never fail the job). */
-    private static ThumbnailsOutput checkedThumbnails(ThumbnailsOutput t, Map<String, Long> stored) {
-        if (!JobRecord.SUCCEEDED.equals(t.status())) return t;
-        List<String> keys = new ArrayList<>(t.sprites().sheets());
-        keys.add(t.sprites().track());
-        keys.add(t.poster().key());
-        List<String> missing = keys.stream().filter(k -> !stored.containsKey(k)).toList();
-        if (missing.isEmpty()) return t;
-        return ThumbnailsOutput.failed(new JobRecord.Failure("Thumbnails.Missing", "the thumbnail stage's files are not all in the bucket: "
-                + String.join(", ", missing)));
     }
 
     static JobRecord successRecord(JobPlan plan, String runId, Presentation p, List<ChunkOutput> chunks, ThumbnailsOutput thumbnails,

@@ -81,6 +81,10 @@ public final class ObjectStore {
         call("PUT", bucket, key, () -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromFile(file)));
     }
 
+    public void putBytes(String bucket, String key, byte[] bytes, String contentType) {
+        call("PUT", bucket, key, () -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes)));
+    }
+
     public void putText(String bucket, String key, String text, String contentType) {
         call("PUT", bucket, key, () -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
                 RequestBody.fromString(text, StandardCharsets.UTF_8)));

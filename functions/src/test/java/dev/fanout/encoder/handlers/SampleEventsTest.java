@@ -29,7 +29,6 @@ class SampleEventsTest {
     void eachStageEventParsesAsItsRequest() throws Exception {
         assertEquals("uploads/holiday 2024.mp4", read("probe.json", Messages.ProbeRequest.class).key());
         assertEquals(0, read("encode-chunk.json", Messages.EncodeChunkRequest.class).chunkIndex());
-        assertNotNull(read("make-thumbnails.json", Messages.ThumbnailsRequest.class).planKey());
         assertNotNull(read("package.json", Messages.PackageRequest.class).planKey());
         assertNotNull(read("record-failure.json", Messages.RecordFailureRequest.class).error().cause());
     }

@@ -12,9 +12,9 @@ class ThumbnailVttTest {
     @Test
     void oneCuePerTileWithItsSpriteRectangle() {
         String vtt = ThumbnailVtt.render(List.of(
-                new Tile(1, 0, 0, 160, 90, 0, 0, 1233),
-                new Tile(1, 160, 0, 160, 90, 37, 1233, 2000),
-                new Tile(2, 0, 90, 160, 90, 60, 2000, 3_723_004)), JobLayout::spriteFile);
+                new Tile(0, 1, 0, 0, 160, 90, 0, 0, 1233),
+                new Tile(1, 1, 160, 0, 160, 90, 37, 1233, 2000),
+                new Tile(2, 2, 0, 90, 160, 90, 60, 2000, 3_723_004)), JobLayout::spriteFile);
         assertEquals("""
                 WEBVTT
 

@@ -37,9 +37,7 @@ class FfmpegCommandsTest {
                 in -> FfmpegCommands.packetTimes(Path.of("ffprobe"), in),
                 in -> FfmpegCommands.tailCheck(Path.of("ffmpeg"), in, 1),
                 in -> FfmpegCommands.encodeChunk(Path.of("ffmpeg"), in, plan, ChunkPlanner.chunk(0, 900, 60, 300), Path.of("/tmp/c")),
-                in -> AudioPieceCommands.encode(Path.of("ffmpeg"), in, plan, AudioPieces.of(plan), AudioPieces.of(plan).piece(0), Path.of("/tmp/a.mp4")),
-                in -> FfmpegCommands.posterFrame(Path.of("ffmpeg"), in, plan, 0, 640, 360, Path.of("/tmp/p.jpg")),
-                in -> FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), in, plan.sourceInfo().video(), 5, 160, 90, 10, 3, Path.of("/tmp/t")));
+                in -> AudioPieceCommands.encode(Path.of("ffmpeg"), in, plan, AudioPieces.of(plan), AudioPieces.of(plan).piece(0), Path.of("/tmp/a.mp4")));
         List<String> refused = List.of(
                 "https://input.s3.us-east-1.amazonaws.com/uploads/a.mp4?X-Amz-Signature=1", // a host name, TLS and a credential
                 "http://input.s3.us-east-1.amazonaws.com/uploads/a.mp4",
@@ -122,35 +120,26 @@ class FfmpegCommandsTest {
     }
 
     @Test
-    void posterSeeksAccuratelyToItsFrameAndScalesToTheDisplaySize() {
+    void aChunkTakesItsStillsFromTheTreatedFramesBesideTheRenditions() {
         JobPlan plan = TestPlans.ntsc720();
-        List<String> c = FfmpegCommands.posterFrame(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, 90, 1280, 720, Path.of("/tmp/t/poster.jpg"));
-        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
-        assertEquals("2.994658", c.get(c.indexOf("-ss") + 1), "frame 90 at 29.97 fps is 3.003 s; a quarter frame (8.3 ms) early");
-        assertTrue(c.indexOf("-ss") < c.indexOf("-i"), "input seek");
-        assertEquals("1", c.get(c.indexOf("-frames:v") + 1));
-        assertEquals("scale=1280:720:flags=bicubic,setsar=1", c.get(c.indexOf("-vf") + 1));
-        assertEquals("/tmp/t/poster.jpg", c.get(c.size() - 1));
-    }
-
-    @Test
-    void spritesReadKeyframesOnlyAndListTheChosenFrames() {
-        List<String> c = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "http://127.0.0.1:9/s", video("progressive", "bt709"), 5, 160, 90, 10, 3, Path.of("/tmp/t"));
-        assertTrue(Collections.indexOfSubList(c, List.of("-protocol_whitelist", "http,tcp", "-f", "mov", "-enable_drefs", "0")) >= 0, c.toString());
-        assertTrue(Collections.indexOfSubList(c, List.of("-discard", "nokey", "-skip_frame", "nokey", "-i", "http://127.0.0.1:9/s")) >= 0, c.toString());
+        SourceInfo.Video v = plan.sourceInfo().video();
+        FfmpegCommands.Stills stills = new FfmpegCommands.Stills(List.of(0, 29, 59), 160, 90, 30, 1280, 720);
+        List<String> c = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"), stills);
         String graph = c.get(c.indexOf("-filter_complex") + 1);
-        assertTrue(graph.startsWith("[0:v:0]select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,5),scale=160:90:flags=bicubic,setsar=1,"), graph);
-        assertTrue(graph.endsWith("[tiles]tile=10x3[sheets]"), graph);
-        assertTrue(c.contains("/tmp/t/sprite-%03d.jpg"));
-        assertEquals(List.of("-enc_time_base", "-1", "-f", "framecrc", "-"), c.subList(c.size() - 5, c.size()));
-    }
+        int renditions = plan.renditions().size();
+        assertTrue(graph.contains("split=" + (renditions + 2)) && graph.contains("[tiles][poster];"), graph);
+        // after frame timing: frame n is output frame chunk start + n
+        assertTrue(graph.indexOf(FfmpegCommands.frameTiming(v, plan.frameRate(), "0.008341")) < graph.indexOf("split="), graph);
+        assertTrue(graph.contains("[tiles]select=eq(n\\,0)+eq(n\\,29)+eq(n\\,59),setpts=N*1001/(30000*TB),scale=160:90:flags=bicubic,setsar=1[t]"), graph);
+        assertTrue(graph.contains("[poster]select=eq(n\\,30),setpts=N*1001/(30000*TB),scale=1280:720:flags=bicubic,setsar=1[p]"), graph);
+        int tiles = c.indexOf("/tmp/c/tile-%03d.jpg");
+        assertEquals(List.of("-map", "[t]"), c.subList(c.lastIndexOf("[t]") - 1, c.lastIndexOf("[t]") + 1));
+        assertEquals("3", c.get(c.subList(0, tiles).lastIndexOf("-frames:v") + 1), "three tiles, no more");
+        assertTrue(c.contains("/tmp/c/poster.jpg"));
 
-    @Test
-    void stillsOfInterlacedOrHdrSourcesGetTheRenditionsPictureTreatment() {
-        String sdr = FfmpegCommands.thumbnailSprites(Path.of("ffmpeg"), "http://127.0.0.1:9/s", video("tt", "smpte2084"), 5, 160, 90, 10, 3, Path.of("/tmp/t"))
-                .stream().filter(a -> a.startsWith("[0:v:0]")).findFirst().orElseThrow();
-        assertTrue(sdr.contains("," + FfmpegCommands.DEINTERLACE + "," + FfmpegCommands.hdrToSdr("smpte2084") + ",scale=160:90"), sdr);
-        assertEquals("", FfmpegCommands.stillFilters(video("progressive", "bt709")), "SDR progressive: scaled only");
+        List<String> none = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c"));
+        String plain = none.get(none.indexOf("-filter_complex") + 1);
+        assertTrue(plain.contains("split=" + renditions) && !plain.contains("select") && !none.contains("image2"), "a chunk without stills: " + plain);
     }
 
     @Test

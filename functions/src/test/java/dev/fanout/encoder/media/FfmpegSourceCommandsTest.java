@@ -37,8 +37,6 @@ class FfmpegSourceCommandsTest {
         m.put("encodeChunk", FfmpegCommands.encodeChunk(FFMPEG, input, plan, ChunkPlanner.chunk(1, 900, 60, 300), Path.of("/tmp/c")));
         m.put("audioPiece", AudioPieceCommands.encode(FFMPEG, input, plan, dev.fanout.encoder.plan.AudioPieces.of(plan),
                 dev.fanout.encoder.plan.AudioPieces.of(plan).piece(1), Path.of("/tmp/a/piece.mp4")));
-        m.put("posterFrame", FfmpegCommands.posterFrame(FFMPEG, input, plan, 90, 1280, 720, Path.of("/tmp/t/poster.jpg")));
-        m.put("thumbnailSprites", FfmpegCommands.thumbnailSprites(FFMPEG, input, plan.sourceInfo().video(), 5, 160, 90, 10, 3, Path.of("/tmp/t")));
         return m;
     }
 

@@ -36,11 +36,10 @@ class JobLayoutKeysTest {
                         "work/film-0a1b2c3d4e5f/chunks.json",
                         "work/film-0a1b2c3d4e5f/chunks/00000.json",
                         "work/film-0a1b2c3d4e5f/chunks/00042.json",
-                        "work/film-0a1b2c3d4e5f/thumbnails.json",
                         "work/film-0a1b2c3d4e5f/failures/",
                         "work/film-0a1b2c3d4e5f/failures/chunk-00000.json"),
                 List.of(l.planKey(), l.chunkListKey(), l.chunkResultKey(0), l.chunkResultKey(42),
-                        l.thumbnailsResultKey(), l.failurePrefix(), l.chunkFailureKey(0)));
+                        l.failurePrefix(), l.chunkFailureKey(0)));
         assertEquals("video/360p/playlist.m3u8", JobLayout.videoPlaylistPath("360p"), "beside the rendition's segments");
         assertEquals("audio/playlist.m3u8", JobLayout.AUDIO_PLAYLIST_PATH);
     }

@@ -35,27 +35,5 @@ class ThumbnailEdgesTest {
         assertEquals(30030, ThumbnailPlanner.frameMillis(900, NTSC));
     }
 
-    @Test
-    void aTileTimePastTheLastFrameShowsTheLastFrame() {
-        Layout l = layout(3, 3, 1);
-        List<Tile> tiles = ThumbnailPlanner.tiles(l, List.of(Rational.of(0, 1), Rational.of(1, 1), Rational.of(2, 1)), 0, Rational.of(30, 1), 90);
-        assertEquals(List.of(0L, 30L, 60L), tiles.stream().map(Tile::frame).toList());
-        assertEquals(3000, tiles.get(2).endMillis(), "the last cue ends at the end of the video");
-        // the decoder's clock can put a keyframe past the last frame of the stream's own count:
-        // 2.9 s is frame 87 of an 80-frame video, so the tile shows frame 79, the last
-        List<Tile> clamped = ThumbnailPlanner.tiles(l, List.of(Rational.of(0, 1), Rational.of(29, 10)), 0, Rational.of(30, 1), 80);
-        assertEquals(79L, clamped.get(1).frame());
-        assertEquals(2633, clamped.get(1).startMillis(), "frame 79 starts at 2.633 s");
-        assertEquals(105L, ThumbnailPlanner.tiles(l, List.of(Rational.of(0, 1), Rational.of(7, 2)), 0, Rational.of(30, 1), 120).get(1).frame(),
-                "inside the video: 3.5 s is frame 105");
-    }
 
-    @Test
-    void twoTilesOnOneFrameAreRefused() {
-        // a 1-frame video: 1 s is past its end, so the second tile would show frame 0 again
-        Layout l = layout(3, 3, 1);
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> ThumbnailPlanner.tiles(l, List.of(Rational.of(0, 1), Rational.of(1, 1)), 0, Rational.of(30, 1), 1));
-        assertTrue(e.getMessage().contains("not increasing"), e.getMessage());
-    }
 }

@@ -75,54 +75,51 @@ class ThumbnailPlannerTest {
     }
 
     @Test
-    void tilesCoverTheWholeDurationWithContiguousCuesStartingAtTheirFrames() {
+    void tileIIsTheFrameOnScreenAtIIntervalsAndTheCuesCoverTheVideo() {
         Layout l = ThumbnailPlanner.layout(planOf(FPS30, 150, 426, 240, 0)); // 5 s, 5x1 grid
-        // keyframes every 37 frames, as decoded: 0, 37, 74, 111, 148 (time base 1/30)
-        List<Rational> times = List.of(Rational.of(0, 30), Rational.of(37, 30), Rational.of(74, 30), Rational.of(111, 30), Rational.of(148, 30));
-        List<Tile> tiles = ThumbnailPlanner.tiles(l, times, 0, FPS30, 150);
         assertEquals(List.of(
-                new Tile(1, 0, 0, 160, 90, 0, 0, 1233),
-                new Tile(1, 160, 0, 160, 90, 37, 1233, 2467),
-                new Tile(1, 320, 0, 160, 90, 74, 2467, 3700),
-                new Tile(1, 480, 0, 160, 90, 111, 3700, 4933),
-                new Tile(1, 640, 0, 160, 90, 148, 4933, 5000)), tiles);
+                new Tile(0, 1, 0, 0, 160, 90, 0, 0, 1000),
+                new Tile(1, 1, 160, 0, 160, 90, 30, 1000, 2000),
+                new Tile(2, 1, 320, 0, 160, 90, 60, 2000, 3000),
+                new Tile(3, 1, 480, 0, 160, 90, 90, 3000, 4000),
+                new Tile(4, 1, 640, 0, 160, 90, 120, 4000, 5000)), ThumbnailPlanner.tiles(l, FPS30, 150));
     }
 
     @Test
-    void theVideoStartOffsetIsRemovedAndTheFirstCueAlwaysStartsAtZero() {
-        Layout l = ThumbnailPlanner.layout(planOf(FPS30, 150, 426, 240, 0));
-        // a source whose video starts 0.5 s into the file, and whose first keyframe is its second frame
-        List<Tile> tiles = ThumbnailPlanner.tiles(l, List.of(Rational.of(31, 60), Rational.of(2, 1)), 0.5, FPS30, 150);
-        assertEquals(0, tiles.get(0).startMillis());
-        assertEquals(1, tiles.get(0).frame());
-        assertEquals(45, tiles.get(1).frame());
-        assertEquals(1500, tiles.get(1).startMillis());
-        assertEquals(5000, tiles.get(1).endMillis());
+    void atNtscRatesATileIsTheFrameWhoseDisplayIntervalHoldsTheCueStart() {
+        Rational ntsc = Rational.of(30000, 1001);
+        Layout l = ThumbnailPlanner.layout(planOf(ntsc, 135, 426, 240, 0)); // 4.5045 s
+        List<Tile> tiles = ThumbnailPlanner.tiles(l, ntsc, 135);
+        // 2 s is 59.94 frames in: frame 59 (1.9686 s to 2.0020 s) is on screen, not frame 60
+        assertEquals(List.of(0L, 29L, 59L, 89L, 119L), tiles.stream().map(Tile::frame).toList());
+        assertEquals(4505, tiles.get(4).endMillis(), "the last cue ends with the video");
+        // and at 2 h the arithmetic stays exact: 240 tiles of 30 s, the last at 7170 s = frame 214,885.1 → 214,885
+        Layout film = ThumbnailPlanner.layout(planOf(ntsc, 215_784, 1920, 1080, 0));
+        List<Tile> filmTiles = ThumbnailPlanner.tiles(film, ntsc, 215_784);
+        assertEquals(240, filmTiles.size());
+        assertEquals(214_885, filmTiles.get(239).frame());
     }
 
     @Test
     void tilesFillSheetsRowByRowAndMoveToTheNextSheet() {
         Layout l = ThumbnailPlanner.layout(planOf(FPS30, 30 * 250, 1280, 720, 0)); // 250 s, 1 s interval, 10x10 sheets
-        List<Rational> times = new ArrayList<>();
-        for (int i = 0; i < 250; i++) times.add(Rational.of(i, 1));
-        List<Tile> tiles = ThumbnailPlanner.tiles(l, times, 0, FPS30, 30 * 250);
+        List<Tile> tiles = ThumbnailPlanner.tiles(l, FPS30, 30 * 250);
+        assertEquals(250, tiles.size());
         assertEquals(3, l.sheetsFor(tiles.size()));
         Tile t = tiles.get(123); // sheet 2, cell 23: row 2, column 3
-        assertEquals(new Tile(2, 480, 180, 160, 90, 123 * 30, 123_000, 124_000), t);
+        assertEquals(new Tile(123, 2, 480, 180, 160, 90, 123 * 30, 123_000, 124_000), t);
         assertEquals(3, tiles.get(249).sheet());
         for (int i = 1; i < tiles.size(); i++) assertEquals(tiles.get(i - 1).endMillis(), tiles.get(i).startMillis());
         assertEquals(250_000, tiles.get(249).endMillis());
     }
 
     @Test
-    void impossibleSelectionsAreRefused() {
-        Layout l = ThumbnailPlanner.layout(planOf(FPS30, 150, 426, 240, 0));
-        assertThrows(IllegalArgumentException.class, () -> ThumbnailPlanner.tiles(l, List.of(), 0, FPS30, 150));
-        assertThrows(IllegalArgumentException.class, () -> ThumbnailPlanner.tiles(l,
-                List.of(Rational.of(0, 1), Rational.of(1, 1), Rational.of(1, 1)), 0, FPS30, 150), "not increasing");
-        List<Rational> tooMany = new ArrayList<>();
-        for (int i = 0; i < 6; i++) tooMany.add(Rational.of(i * 24, 30));
-        assertThrows(IllegalArgumentException.class, () -> ThumbnailPlanner.tiles(l, tooMany, 0, FPS30, 150));
+    void aChunkMakesTheTilesAmongItsOwnFramesFromItsFirstToItsLast() {
+        Layout l = ThumbnailPlanner.layout(planOf(FPS30, 300, 426, 240, 0)); // 10 s: tiles at 0, 30, …, 270
+        List<Tile> all = ThumbnailPlanner.tiles(l, FPS30, 300);
+        assertEquals(List.of(60L, 90L), ThumbnailPlanner.tilesIn(all, 60, 60).stream().map(Tile::frame).toList(), "its first frame, not the next chunk's");
+        assertEquals(List.of(), ThumbnailPlanner.tilesIn(all, 91, 29));
+        assertEquals(List.of(30L), ThumbnailPlanner.tilesIn(all, 1, 30).stream().map(Tile::frame).toList(), "its last frame");
     }
 
     static JobPlan planOf(Rational fps, long frames, int width, int height, int rotation) {

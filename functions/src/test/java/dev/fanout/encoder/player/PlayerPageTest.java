@@ -30,7 +30,7 @@ class PlayerPageTest {
             new ThumbnailsOutput.Poster(PREFIX + "poster.jpg", 1280, 720, 1.2),
             new ThumbnailsOutput.Sprites(PREFIX + "thumbnails/thumbnails.vtt", List.of(PREFIX + "thumbnails/sprite-001.jpg"),
                     12, 1, 160, 90, 10, 2),
-            0.4, 0);
+            0.4);
     static final ThumbnailsOutput NO_THUMBNAILS = ThumbnailsOutput.failed(new JobRecord.Failure("EncodeFailed.Thumbnails", "no frame"));
 
     static JsonNode config(String html) throws Exception {
@@ -78,7 +78,7 @@ class PlayerPageTest {
     @Test
     void aThumbnailKeyOutsideTheJobFolderIsRefused() {
         ThumbnailsOutput elsewhere = ThumbnailsOutput.succeeded(THUMBNAILS.poster(),
-                new ThumbnailsOutput.Sprites("jobs/other-job/thumbnails/thumbnails.vtt", List.of(), 0, 1, 160, 90, 10, 1), 0.1, 0);
+                new ThumbnailsOutput.Sprites("jobs/other-job/thumbnails/thumbnails.vtt", List.of(), 0, 1, 160, 90, 10, 1), 0.1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PlayerPage.of("film-0123456789ab", PRESENTATION, "manifest.mpd", null, elsewhere, PREFIX));
         assertTrue(e.getMessage().contains("jobs/other-job/thumbnails/thumbnails.vtt"), e.getMessage());

@@ -92,7 +92,7 @@ public final class ChunkingBenchmark {
                                 @Override
                                 public void stateEntered(String state) {
                                     // everything before the encodes: ffprobe and the tail decode check
-                                    if (state.equals("Encode video, audio and thumbnails")) probeCpu[0] = meter.cpuSeconds();
+                                    if (state.equals("Encode chunks")) probeCpu[0] = meter.cpuSeconds();
                                 }
                             });
                     // the plan as the package step reads it (it deletes work/ once the job is published)
