@@ -136,7 +136,7 @@ class ChunkedPipelineTest {
             }
         });
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
-        assertEquals(java.util.Set.of("ProbeFunction", "EncodeChunkFunction", "ThumbnailFunction", "PackageFunction"),
+        assertEquals(java.util.Set.of("ProbeFunction", "EncodeChunkFunction", "PackageFunction"),
                 java.util.Set.copyOf(invoked), "no function but the chunk workers encodes audio: " + invoked);
 
         List<Path> published;

@@ -84,7 +84,7 @@ class InvocationLogTest {
         assertEquals(1, run.of("Package").size());
         List<JsonNode> chunks = run.of("EncodeChunk");
         assertEquals(List.of(0, 1), chunks.stream().map(l -> l.path("chunkIndex").asInt()).sorted().toList(), "one line per chunk, with its index");
-        assertEquals(3 + chunks.size(), run.lines().size(), "one line per invocation: " + run.lines());
+        assertEquals(2 + chunks.size(), run.lines().size(), "one line per invocation (probe, chunks, package): " + run.lines());
         for (JsonNode line : run.lines()) {
             assertEquals(jobId, line.path("jobId").asText(), line::toString);
             assertEquals("SUCCEEDED", line.path("outcome").asText(), line::toString);

@@ -81,7 +81,7 @@ class ThumbnailsTest {
 
     @Test
     void noInvocationReadsTheSourceForThumbnails() throws Exception {
-        assertEquals(Set.of("ProbeFunction", "EncodeChunkFunction", "EncodeAudioFunction", "PackageFunction"), Set.copyOf(functionsCalled),
+        assertEquals(Set.of("ProbeFunction", "EncodeChunkFunction", "PackageFunction"), Set.copyOf(functionsCalled),
                 "no thumbnail stage: the chunk workers make the tiles and the poster, Package the sheets");
         JsonNode read = job.record().path("timings").path("sourceBytesRead");
         assertTrue(read.path("thumbnails").isMissingNode() || read.path("thumbnails").isNull(), read.toString());

@@ -3,6 +3,7 @@ package dev.fanout.encoder.manifest;
 import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobPlan;
+import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
@@ -68,7 +69,7 @@ public final class PresentationAssembler {
         if (plan.sourceInfo().hasAudio()) {
             if (audio == null) throw inconsistent("the source has audio but no audio track was recorded");
             TrackOutput a = audio;
-            checkContinuous("audio", a.segments(), expectedAudioSegments(plan, a.segments().size()));
+            checkContinuous("audio", a.segments(), expectedAudioSegments(plan));
             audioSet = new Presentation.AudioSet(a.timescale(), a.codecs(), a.sampleRate(), a.channels(),
                     peakBandwidth(a.segments(), a.timescale()), a.segments().stream().mapToLong(SegmentOutput::bytes).sum(), runs(a.segments()));
         }
@@ -77,18 +78,14 @@ public final class PresentationAssembler {
     }
 
     /**
-     * The audio pieces cut the track (padded or trimmed to the video's length) into fragments of
-     * one segment and join a last fragment under half a segment to the one before it: so one
-     * audio segment per video segment, less one when the video's last segment is that short.
-     * AAC cuts fall on whole frames (1024 samples, ~21 ms), so a video tail within 50 ms of half
-     * a segment may end either way and both counts are accepted; {@code actual} picks between them.
+     * The audio segments the plan implies: the pieces' own plan ({@link AudioPieces}) fixes how many
+     * segments each piece cuts (its AAC frames into fragments of one segment, a last fragment under
+     * half a segment joined to the one before), so the joined track has exactly their sum.
      */
-    static int expectedAudioSegments(JobPlan plan, int actual) {
-        long lastFrames = plan.totalFrames() - (long) (plan.segmentCount() - 1) * plan.segmentFrames();
-        if (plan.segmentCount() < 2) return plan.segmentCount();
-        double tailMinusHalf = plan.frameRate().secondsFor(lastFrames).toDouble() - plan.frameRate().secondsFor(plan.segmentFrames()).toDouble() / 2;
-        if (Math.abs(tailMinusHalf) <= 0.05 && (actual == plan.segmentCount() || actual == plan.segmentCount() - 1)) return actual;
-        return tailMinusHalf < 0 ? plan.segmentCount() - 1 : plan.segmentCount();
+    static int expectedAudioSegments(JobPlan plan) {
+        AudioPieces pieces = AudioPieces.of(plan);
+        AudioPieces.Piece last = pieces.piece(pieces.pieceCount() - 1);
+        return last.firstSegmentNumber() + last.segmentCount() - 1;
     }
 
     private static void checkContinuous(String what, List<SegmentOutput> segments, int expectedCount) {

@@ -90,9 +90,8 @@ class PresentationAssemblerTest {
         JobPlan p = TestPlans.ntsc720();
         JobPlan shortTail = new JobPlan(p.jobId(), p.source(), p.sourceInfo(), p.frameRate(), 850, p.segmentFrames(), p.chunkFrames(),
                 p.chunkCount(), 15, p.renditions(), p.encode(), p.layout(), 0, 0, 0);
-        assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 14), "a 0.33 s tail joins the segment before it");
-        assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail, 15), "and a separate one is wrong");
-        assertEquals(15, PresentationAssembler.expectedAudioSegments(p, 14));
+        assertEquals(14, PresentationAssembler.expectedAudioSegments(shortTail), "a 0.33 s tail joins the segment before it");
+        assertEquals(15, PresentationAssembler.expectedAudioSegments(p), "15 full video segments, 15 audio segments");
     }
 
     /** Chunk outputs with one rendition's segments changed by {@code edit} (segment number, segment) -> segment. */
