@@ -44,7 +44,8 @@ public final class S3Access {
     /** Parameters that only shape an operation (paging, ranges, presigning, the multipart ids). */
     private static final Set<String> NOT_SUBRESOURCES = Set.of("list-type", "prefix", "delimiter", "max-keys", "continuation-token",
             "start-after", "encoding-type", "fetch-owner", "marker", "partNumber", "uploadId", "versionId", "max-parts",
-            "part-number-marker", "max-uploads", "key-marker", "upload-id-marker", "Signature", "AWSAccessKeyId", "Expires");
+            "part-number-marker", "max-uploads", "key-marker", "upload-id-marker", "Signature", "AWSAccessKeyId", "Expires",
+            "x-id"); // x-id: the operation's name, which some SDK versions add to the query
 
     /**
      * Condition keys every local request carries. aws:SecureTransport is "true": the local store is

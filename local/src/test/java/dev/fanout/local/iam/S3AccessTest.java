@@ -28,7 +28,7 @@ class S3AccessTest {
         // ffmpeg's presigned URL: the signature parameters select no other operation
         assertEquals(List.of("s3:GetObject arn:aws:s3:::in/a.mp4"),
                 checks("GET", "/in/a.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=k%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=ab"));
-        assertEquals(List.of("s3:PutObject arn:aws:s3:::out/jobs/j/seg-00001.m4s"), checks("PUT", "/out/jobs/j/seg-00001.m4s"));
+        assertEquals(List.of("s3:PutObject arn:aws:s3:::out/jobs/j/seg-00001.m4s"), checks("PUT", "/out/jobs/j/seg-00001.m4s?x-id=PutObject"));
         assertEquals(List.of("s3:DeleteObject arn:aws:s3:::out/work/j/plan.json"), checks("DELETE", "/out/work/j/plan.json"));
         assertEquals(List.of("s3:GetObjectTagging arn:aws:s3:::out/k"), checks("GET", "/out/k?tagging"));
         assertEquals(List.of("s3:PutObjectAcl arn:aws:s3:::out/k"), checks("PUT", "/out/k?acl"));
