@@ -95,7 +95,8 @@ public final class LocalRun {
 
                 System.out.printf(Locale.ROOT, "Encoding %s (%,d bytes) with the state machine of %s, %d chunk workers at a time%n",
                         input, Files.size(input), LocalStateMachine.findTemplate(), jobs);
-                LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0, new StateMachineExecutor.Listener() {
+                // the functions reach the store through the IAM policy proxy of LocalStateMachine (template.yaml's S3 permissions)
+                try (LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0, new StateMachineExecutor.Listener() {
                     @Override
                     public void stateEntered(String state) {
                         if (!state.equals("Encode chunk")) System.out.println("> " + state);
@@ -110,16 +111,17 @@ public final class LocalRun {
                     public void mapItemDone(String state, int done, int total) {
                         System.out.printf("  chunks %d/%d done%n", done, total);
                     }
-                });
-                LocalStateMachine.Outcome outcome = machine.run(INPUT_BUCKET, key);
-                Path jobDir = out.resolve(outcome.jobId());
-                downloadJob(store, outcome.jobId(), jobDir);
-                for (LocalEventBus.Event e : machine.events().events()) {
-                    System.out.println("Event to bus '" + e.busName() + "': " + e.detailType() + " " + e.detail());
+                })) {
+                    LocalStateMachine.Outcome outcome = machine.run(INPUT_BUCKET, key);
+                    Path jobDir = out.resolve(outcome.jobId());
+                    downloadJob(store, outcome.jobId(), jobDir);
+                    for (LocalEventBus.Event e : machine.events().events()) {
+                        System.out.println("Event to bus '" + e.busName() + "': " + e.detailType() + " " + e.detail());
+                    }
+                    int status = summarize(outcome, jobDir);
+                    if (status != 0 || !play) return status;
+                    serveAfterRun = jobDir;
                 }
-                int status = summarize(outcome, jobDir);
-                if (status != 0 || !play) return status;
-                serveAfterRun = jobDir;
             }
         } finally {
             deleteTree(scratch);

@@ -11,11 +11,15 @@ import dev.fanout.local.asl.LocalLambdaInvoker;
 import dev.fanout.local.asl.SamTemplate;
 import dev.fanout.local.asl.StateMachineExecutor;
 import dev.fanout.local.asl.StatesError;
+import dev.fanout.local.iam.S3PolicyProxy;
+import dev.fanout.local.iam.TemplatePolicies;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,8 +27,14 @@ import java.util.Map;
  * template.yaml exactly as SAM deploys them, Tasks run the handlers in this JVM, the Distributed
  * Map reads its items from the S3-compatible store. Started like the trigger function starts it:
  * input {@code {"bucket", "key", "etag"}}.
+ *
+ * <p>Each function (and the Distributed Map's ItemReader, which reads with the state machine's
+ * role) reaches S3 through its own port of an {@link S3PolicyProxy}, which allows only what that
+ * function's policies in the template allow, as IAM would on AWS: a call the template does not
+ * permit fails here as it would when deployed. The template's InputBucket is the local bucket
+ * {@value LocalRun#INPUT_BUCKET}, its OutputBucket the functions' OUTPUT_BUCKET.
  */
-public final class LocalStateMachine {
+public final class LocalStateMachine implements AutoCloseable {
     /** How an execution ended; {@code jobId} names the output prefix either way. */
     public record Outcome(StateMachineExecutor.Result result, String jobId, Duration wall) {
         public boolean succeeded() { return result.succeeded(); }
@@ -34,6 +44,8 @@ public final class LocalStateMachine {
     private static final Duration STRAGGLER_TIMEOUT = Duration.ofMinutes(20);
 
     private final ObjectStore store;
+    private final ObjectStore itemReaderStore;
+    private final S3PolicyProxy iam;
     private final LocalLambdaInvoker invoker;
     private final LocalEventBus events = new LocalEventBus();
     private final StateMachineExecutor executor;
@@ -51,7 +63,17 @@ public final class LocalStateMachine {
                 Map.of("MaxConcurrency", Integer.toString(parallelism)));
         JsonNode definition = Json.MAPPER.readTree(SamTemplate.substitute(template.definitionText(), values));
         this.store = S3Clients.objectStore(env);
-        this.invoker = new LocalLambdaInvoker(template, env);
+        String endpoint = env.get("S3_ENDPOINT_URL");
+        if (endpoint == null) throw new IllegalArgumentException("the functions' environment has no S3_ENDPOINT_URL (the local store)");
+        TemplatePolicies policies = TemplatePolicies.read(Files.readString(templateFile),
+                Map.of("InputBucket", LocalRun.INPUT_BUCKET, "OutputBucket", env.get("OUTPUT_BUCKET")));
+        this.iam = S3PolicyProxy.start(policies, endpoint, env);
+        Map<String, Map<String, String>> functionEnv = new HashMap<>();
+        for (String principal : policies.principals()) functionEnv.put(principal, Map.of("S3_ENDPOINT_URL", iam.endpoint(principal)));
+        Map<String, String> readerEnv = new HashMap<>(env);
+        readerEnv.put("S3_ENDPOINT_URL", iam.endpoint(template.stateMachineId()));
+        this.itemReaderStore = S3Clients.objectStore(readerEnv);
+        this.invoker = new LocalLambdaInvoker(template, env, functionEnv);
         StateMachineExecutor.TaskInvoker tasks = (resource, parameters) -> LocalEventBus.PUT_EVENTS.equals(resource)
                 ? events.putEvents(parameters) : invoker.invoke(resource, parameters);
         this.executor = new StateMachineExecutor(definition, tasks, this::readItems, parallelism, retryTimeScale, listener);
@@ -68,6 +90,9 @@ public final class LocalStateMachine {
     }
 
     public LocalLambdaInvoker invoker() { return invoker; }
+
+    /** The S3 requests of this machine's functions that their policies refused, in order. */
+    public List<S3PolicyProxy.Denial> accessDenied() { return iam.denials(); }
 
     /** Completion events the executions of this machine published. */
     public LocalEventBus events() { return events; }
@@ -121,10 +146,16 @@ public final class LocalStateMachine {
 
     private JsonNode readItems(String resource, JsonNode readerConfig, JsonNode parameters) {
         try {
-            return store.getJson(parameters.path("Bucket").asText(), parameters.path("Key").asText(), JsonNode.class);
+            return itemReaderStore.getJson(parameters.path("Bucket").asText(), parameters.path("Key").asText(), JsonNode.class);
         } catch (RuntimeException e) {
             throw new StatesError("States.ItemReaderFailed", "reading s3://" + parameters.path("Bucket").asText() + "/"
                     + parameters.path("Key").asText() + ": " + e.getMessage());
         }
+    }
+
+    /** Stops the policy proxy; the store itself belongs to the caller. */
+    @Override
+    public void close() throws IOException {
+        iam.close();
     }
 }

@@ -1,14 +1,14 @@
 package dev.fanout.local;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import dev.fanout.local.iam.IamGlobs;
+import dev.fanout.local.iam.SamPolicyTemplates;
+import dev.fanout.local.iam.TemplateNodes;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,13 +17,22 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.fanout.local.iam.TemplateNodes.branches;
+import static dev.fanout.local.iam.TemplateNodes.get;
+import static dev.fanout.local.iam.TemplateNodes.line;
+import static dev.fanout.local.iam.TemplateNodes.mapping;
+import static dev.fanout.local.iam.TemplateNodes.scalar;
+import static dev.fanout.local.iam.TemplateNodes.values;
+
 /**
  * Audits every Allow a SAM template grants, from every kind of grant in it: the functions' and
  * the state machine's {@code Policies} (inline documents, SAM policy templates expanded to the
  * statements SAM generates, managed policies refused), IAM roles and policies, bucket policies
  * (their {@code Principal}), and SAM connectors (standalone or embedded, expanded to the actions
  * SAM grants for Read and Write). Both branches of an {@code !If} count. Reads the YAML as nodes,
- * keeping line numbers and the comment block right above each statement.
+ * keeping line numbers and the comment block right above each statement (the node reading,
+ * wildcard matching and SAM policy templates are shared with the local enforcement, in
+ * {@code dev.fanout.local.iam}).
  * <ul>
  *   <li>An Allow statement written in the template must have a comment above it saying what it is for.</li>
  *   <li>A wildcard action ({@code s3:*}, {@code s3:Get*}, {@code *}), {@code Resource: "*"}, or a
@@ -44,7 +53,7 @@ final class IamPolicyAudit {
     static final String INPUT_BUCKET = "InputBucket";
     static final int MIN_REASON_WORDS = 5;
     /** What a wildcard the audit cannot read stands for: anything. */
-    private static final String ANY = "*";
+    private static final String ANY = TemplateNodes.ANY;
     private static final String S3_ARN = "arn:${AWS::Partition}:s3:::";
     private static final Pattern JUSTIFICATION = Pattern.compile("(?i)\\bwildcard:\\s*(.*)");
 
@@ -93,7 +102,7 @@ final class IamPolicyAudit {
 
     private static IamPolicyAudit read(String templateText) {
         IamPolicyAudit audit = new IamPolicyAudit(templateText);
-        Node root = new Yaml(new LoaderOptions()).compose(new StringReader(templateText));
+        Node root = TemplateNodes.compose(templateText);
         if (get(root, "Resources") instanceof MappingNode m) {
             for (NodeTuple t : m.getValue()) audit.resourceTypes.put(scalar(t.getKeyNode()), scalar(get(t.getValueNode(), "Type")));
             for (NodeTuple t : m.getValue()) audit.resource(scalar(t.getKeyNode()), t.getValueNode());
@@ -271,7 +280,7 @@ final class IamPolicyAudit {
      * any wildcard (or unknown reference) in the bucket part may be it.
      */
     static boolean touchesInputBucket(String resource) {
-        if (!Globs.intersect(resource, S3_ARN + "*")) return false;
+        if (!IamGlobs.intersect(resource, S3_ARN + "*")) return false;
         if (!resource.startsWith(S3_ARN)) return true; // a wildcard before the bucket: any bucket
         String rest = resource.substring(S3_ARN.length());
         String bucket = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
@@ -281,7 +290,7 @@ final class IamPolicyAudit {
     }
 
     private static boolean mayBeS3(String action) {
-        return Globs.intersect(action.toLowerCase(Locale.ROOT), "s3:*");
+        return IamGlobs.intersect(action.toLowerCase(Locale.ROOT), "s3:*");
     }
 
     /** Every action the pattern can match starts with s3:Get or s3:List (S3's read actions). */
@@ -310,117 +319,5 @@ final class IamPolicyAudit {
 
     private static int line(Node n) {
         return n.getStartMark().getLine() + 1;
-    }
-
-    /** The alternatives a node stands for: both branches of an !If (without AWS::NoValue), else itself. */
-    private static List<Node> branches(Node n) {
-        List<Node> items = ifItems(n);
-        if (items == null) return List.of(n);
-        List<Node> out = new ArrayList<>();
-        for (Node b : items.subList(1, items.size())) {
-            if (List.of("${AWS::NoValue}").equals(values(b))) continue;
-            out.addAll(branches(b));
-        }
-        return out;
-    }
-
-    private static List<Node> ifItems(Node n) {
-        if (n instanceof SequenceNode s && "!If".equals(n.getTag().getValue()) && s.getValue().size() == 3) return s.getValue();
-        if (n instanceof MappingNode m && m.getValue().size() == 1 && "Fn::If".equals(scalar(m.getValue().get(0).getKeyNode()))
-                && m.getValue().get(0).getValueNode() instanceof SequenceNode s && s.getValue().size() == 3) return s.getValue();
-        return null;
-    }
-
-    /**
-     * The values a node can take, as text: scalars, lists, !Ref/!GetAtt as ${X}/${X.Attr}, !Sub's
-     * text, both branches of !If. Any other intrinsic becomes "*": never assumed narrow.
-     */
-    static List<String> values(Node node) {
-        List<String> out = new ArrayList<>();
-        if (node == null) return out;
-        String tag = node.getTag().getValue();
-        List<Node> ifs = ifItems(node);
-        if (ifs != null) {
-            for (Node b : ifs.subList(1, 3)) out.addAll(values(b));
-            out.remove("${AWS::NoValue}");
-            return out;
-        }
-        if (node instanceof ScalarNode s) {
-            switch (tag) {
-                case "!Ref", "!GetAtt" -> out.add("${" + s.getValue() + "}");
-                case "!Sub" -> out.add(s.getValue());
-                default -> out.add(tag.startsWith("!") && !tag.startsWith("!!") ? ANY : s.getValue());
-            }
-        } else if (node instanceof SequenceNode seq) {
-            switch (tag) {
-                case "!Sub" -> out.add(substitute(seq.getValue()));
-                case "!GetAtt" -> out.add("${" + String.join(".", seq.getValue().stream().flatMap(n -> values(n).stream()).toList()) + "}");
-                default -> {
-                    if (tag.startsWith("!") && !tag.startsWith("!!")) out.add(ANY);
-                    else for (Node n : seq.getValue()) out.addAll(values(n));
-                }
-            }
-        } else if (node instanceof MappingNode m) {
-            if (m.getValue().size() != 1) return List.of(ANY);
-            String key = scalar(m.getValue().get(0).getKeyNode());
-            Node v = m.getValue().get(0).getValueNode();
-            switch (key == null ? "" : key) {
-                case "Ref" -> out.add("${" + scalar(v) + "}");
-                case "Fn::GetAtt" -> out.add("${" + String.join(".", values(v)) + "}");
-                case "Fn::Sub" -> out.add(v instanceof SequenceNode seq ? substitute(seq.getValue()) : scalar(v));
-                default -> out.add(ANY);
-            }
-        }
-        return out;
-    }
-
-    /** !Sub [text, {name: value}]: each ${name} replaced by its value's text ("*" when it has several). */
-    private static String substitute(List<Node> items) {
-        String text = items.isEmpty() ? ANY : scalar(items.get(0));
-        if (text == null) return ANY;
-        if (items.size() > 1) {
-            for (NodeTuple t : mapping(items.get(1))) {
-                List<String> v = values(t.getValueNode());
-                text = text.replace("${" + scalar(t.getKeyNode()) + "}", v.size() == 1 ? v.get(0) : ANY);
-            }
-        }
-        return text;
-    }
-
-    private static List<NodeTuple> mapping(Node n) {
-        return n instanceof MappingNode m ? m.getValue() : List.of();
-    }
-
-    private static Node get(Node map, String key) {
-        if (!(map instanceof MappingNode m)) return null;
-        for (NodeTuple t : m.getValue()) if (key.equals(scalar(t.getKeyNode()))) return t.getValueNode();
-        return null;
-    }
-
-    private static String scalar(Node n) {
-        return n instanceof ScalarNode s ? s.getValue() : null;
-    }
-
-    /** IAM wildcards: * any run of characters, ? one character. */
-    static final class Globs {
-        private Globs() {}
-
-        /** Is there a string both patterns match? */
-        static boolean intersect(String a, String b) {
-            return new Object() {
-                final Boolean[][] memo = new Boolean[a.length() + 1][b.length() + 1];
-
-                boolean at(int i, int j) {
-                    if (memo[i][j] != null) return memo[i][j];
-                    boolean r;
-                    if (i == a.length() && j == b.length()) r = true;
-                    else if (i < a.length() && a.charAt(i) == '*') r = at(i + 1, j) || (j < b.length() && at(i, j + 1));
-                    else if (j < b.length() && b.charAt(j) == '*') r = at(i, j + 1) || (i < a.length() && at(i + 1, j));
-                    else r = i < a.length() && j < b.length()
-                                && (a.charAt(i) == b.charAt(j) || a.charAt(i) == '?' || b.charAt(j) == '?') && at(i + 1, j + 1);
-                    return memo[i][j] = r;
-                }
-            }.at(0, 0);
-        }
     }
 }

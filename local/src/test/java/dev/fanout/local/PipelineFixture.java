@@ -171,16 +171,18 @@ final class PipelineFixture implements AutoCloseable {
      */
     Job run(String key, Map<String, String> settings, LocalLambdaInvoker.Interceptor faults, Runnable whenEnded) throws Exception {
         List<String> states = new CopyOnWriteArrayList<>();
-        LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env(settings), 2, 0.001,
+        // the machine's functions reach S3 through its IAM policy proxy (template.yaml's policies); the fixture's own calls do not
+        try (LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env(settings), 2, 0.001,
                 new StateMachineExecutor.Listener() {
                     @Override
                     public void stateEntered(String state) { states.add(state); }
-                });
-        machine.invoker().intercept(faults);
-        LocalStateMachine.Outcome outcome = machine.run(INPUT, key, whenEnded);
-        Path jobDir = dir.resolve("out").resolve(outcome.jobId());
-        LocalRun.downloadJob(store, outcome.jobId(), jobDir);
-        return new Job(outcome, jobDir, states, machine.events().events());
+                })) {
+            machine.invoker().intercept(faults);
+            LocalStateMachine.Outcome outcome = machine.run(INPUT, key, whenEnded);
+            Path jobDir = dir.resolve("out").resolve(outcome.jobId());
+            LocalRun.downloadJob(store, outcome.jobId(), jobDir);
+            return new Job(outcome, jobDir, states, machine.events().events());
+        }
     }
 
     record Job(LocalStateMachine.Outcome outcome, Path dir, List<String> statesEntered, List<LocalEventBus.Event> events) {

@@ -138,9 +138,17 @@ public final class ObjectStore {
             DeleteObjectsResponse r = call("DELETE", bucket, prefix + "*",
                     () -> s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true))));
             if (r.hasErrors() && !r.errors().isEmpty()) {
+                // DeleteObjects answers 200 and reports each key it did not delete with S3's error
+                // code (DeleteObjects, S3 API Reference: "For each key, Amazon S3 performs a delete
+                // operation and returns the result of that delete, success, or failure"): a key the
+                // role may not delete is AccessDenied, permanent like a 403, not a retry
                 var e = r.errors().get(0);
-                throw new TransientException("Storage", "DELETE s3://" + bucket + "/" + e.key() + " failed: " + e.code() + " "
-                        + e.message() + " (" + r.errors().size() + " keys not deleted)", null);
+                String code = e.code() == null ? "" : e.code();
+                String detail = "DELETE s3://" + bucket + "/" + e.key() + " failed: " + code + " " + e.message() + " ("
+                        + r.errors().size() + " keys not deleted)";
+                if (isTransient(0, code)) throw new TransientException("Storage", detail, null);
+                int status = "AccessDenied".equals(code) ? 403 : 400; // what the same refusal of one DeleteObject would answer
+                throw new StorageException(permanentName(status, code), detail, status, null);
             }
         }
         return doomed.size();

@@ -27,12 +27,20 @@ public final class LocalLambdaInvoker implements StateMachineExecutor.TaskInvoke
 
     private final SamTemplate template;
     private final Map<String, String> env;
+    /** Settings of one function only (e.g. its own S3 endpoint), over {@link #env}. */
+    private final Map<String, Map<String, String>> functionEnv;
     private final Map<String, RequestStreamHandler> handlers = new ConcurrentHashMap<>();
     private volatile Interceptor interceptor = (f, p) -> { };
 
     public LocalLambdaInvoker(SamTemplate template, Map<String, String> env) {
+        this(template, env, Map.of());
+    }
+
+    /** @param functionEnv logical id → settings that function gets over {@code env} */
+    public LocalLambdaInvoker(SamTemplate template, Map<String, String> env, Map<String, Map<String, String>> functionEnv) {
         this.template = template;
         this.env = Map.copyOf(env);
+        this.functionEnv = Map.copyOf(functionEnv);
     }
 
     public void intercept(Interceptor i) { this.interceptor = i; }
@@ -90,7 +98,9 @@ public final class LocalLambdaInvoker implements StateMachineExecutor.TaskInvoke
             if (!RequestStreamHandler.class.isAssignableFrom(type)) {
                 throw new UnsupportedAslException("handler " + className + " of " + functionId + " (not a RequestStreamHandler)");
             }
-            return (RequestStreamHandler) type.getConstructor(Map.class).newInstance(env);
+            Map<String, String> settings = new java.util.HashMap<>(env);
+            settings.putAll(functionEnv.getOrDefault(functionId, Map.of()));
+            return (RequestStreamHandler) type.getConstructor(Map.class).newInstance(Map.copyOf(settings));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create handler " + handler + " of " + functionId + ": " + e, e);
         }

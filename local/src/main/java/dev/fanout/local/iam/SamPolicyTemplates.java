@@ -1,24 +1,25 @@
-package dev.fanout.local;
+package dev.fanout.local.iam;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the SAM policy templates the audit accepts grant, so {@link IamPolicyAudit} judges the
- * statements SAM generates rather than a template's name. From SAM's policy template definitions
+ * What the SAM policy templates the IAM audit (IamPolicyAudit) and the local enforcement
+ * ({@link TemplatePolicies}) understand grant, so both judge the statements SAM generates rather
+ * than a template's name. From SAM's policy template definitions
  * (samtranslator/policy_templates_data/policy_templates.json in aws/serverless-application-model;
  * documented as "AWS SAM policy templates" in the SAM developer guide). A parameter appears in a
  * resource as ${Name}. The wildcards SAM itself writes are accepted: sqs:SendMessage* is SendMessage
  * and SendMessageBatch to one queue, LambdaInvokePolicy's trailing * covers the versions and
  * aliases of one function, and cloudwatch:PutMetricData supports no resource-level permissions.
  */
-final class SamPolicyTemplates {
+public final class SamPolicyTemplates {
     private SamPolicyTemplates() {}
 
-    record Statement(List<String> actions, List<String> resources) {}
+    public record Statement(List<String> actions, List<String> resources) {}
 
-    record Template(List<Statement> statements) {
-        String fill(String resource, Map<String, String> params) {
+    public record Template(List<Statement> statements) {
+        public String fill(String resource, Map<String, String> params) {
             String out = resource;
             for (var p : params.entrySet()) out = out.replace("${" + p.getKey() + "}", p.getValue());
             return out;
@@ -29,7 +30,7 @@ final class SamPolicyTemplates {
     private static final List<String> BUCKET_AND_OBJECTS = List.of(BUCKET, BUCKET + "/*");
     private static final String QUEUE = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${QueueName}";
 
-    static final Map<String, Template> ALL = Map.of(
+    public static final Map<String, Template> ALL = Map.of(
             "S3ReadPolicy", new Template(List.of(new Statement(List.of("s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation",
                     "s3:GetObjectVersion", "s3:GetLifecycleConfiguration"), BUCKET_AND_OBJECTS))),
             "S3CrudPolicy", new Template(List.of(new Statement(List.of("s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation",
