@@ -125,20 +125,6 @@ class S3PolicyProxyTest {
         assertEquals(null, as("Lister").getJsonIfExists("data", "work/j/none.json", Map.class));
     }
 
-    @Test
-    void aPresignedUrlIsDecidedByTheRoleThatSignedIt() throws Exception {
-        direct.putText("data", "work/p/source.txt", "bytes", "text/plain");
-        direct.putText("data", "elsewhere/source.txt", "bytes", "text/plain");
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        String ok = as("Writer").presignGet("data", "work/p/source.txt", Duration.ofMinutes(5));
-        String outside = as("Writer").presignGet("data", "elsewhere/source.txt", Duration.ofMinutes(5));
-        HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(URI.create(ok)).header("Range", "bytes=1-3").build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(206, allowed.statusCode(), allowed::body);
-        assertEquals("yte", allowed.body());
-        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(outside)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(403, refused.statusCode());
-        assertTrue(refused.body().contains("<Code>AccessDenied</Code>") && refused.body().contains("arn:aws:s3:::data/elsewhere/source.txt"), refused.body());
-    }
 
     @Test
     void aDeleteOfManyKeysDeletesWhatItMayAndNamesTheKeyItMayNot() {
