@@ -124,13 +124,33 @@ public final class FfprobeParser {
                 // N/A: a packet without timing is not a frame we can place
             }
         }
+        return withFrameTiming(info, timeBase, count, count, ticks, durations.size() == 1);
+    }
+
+    /**
+     * The source with its video frame count and average rate from the frames' timing: {@code
+     * frames} frames, of which {@code rateFrames} last {@code rateTicks} of {@code timeBase},
+     * constant rate when {@code uniform}. No frames: no frames (and no rate).
+     */
+    public static SourceInfo withFrameTiming(SourceInfo info, Rational timeBase, long frames, long rateFrames, long rateTicks, boolean uniform) {
         SourceInfo.Video v = info.video();
-        Rational rate = count > 0 && ticks > 0
-                ? Rational.of(Math.multiplyExact(count, timeBase.den()), Math.multiplyExact(ticks, timeBase.num()))
+        Rational rate = frames > 0 && rateFrames > 0 && rateTicks > 0
+                ? Rational.of(Math.multiplyExact(rateFrames, timeBase.den()), Math.multiplyExact(rateTicks, timeBase.num()))
                 : null;
-        SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, count,
-                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), durations.size() == 1);
+        SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, frames,
+                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), uniform && frames > 0);
         return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio());
+    }
+
+    /** The first video stream's track id (ffprobe's {@code id}, e.g. "0x1", the mov demuxer's tkhd track_ID), or -1. */
+    public static long videoTrackId(String json) throws IOException {
+        JsonNode v = firstVideo(JSON.readTree(json));
+        String id = v == null ? "" : v.path("id").asText("");
+        try {
+            return id.startsWith("0x") ? Long.parseLong(id.substring(2), 16) : Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     static Rational sampleAspect(String text) {

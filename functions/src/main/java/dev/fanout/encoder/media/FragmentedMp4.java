@@ -287,23 +287,7 @@ public record FragmentedMp4(long initLength, long timescale, long editMediaTime,
         private interface ChildVisitor { void visit(String type, ByteBuffer body) throws MalformedMp4Exception; }
 
         private static void forEachChild(ByteBuffer parent, ChildVisitor visitor) throws MalformedMp4Exception {
-            ByteBuffer p = parent.slice();
-            while (p.remaining() >= 8) {
-                int start = p.position();
-                long size = Integer.toUnsignedLong(p.getInt());
-                String type = fourcc(p.getInt());
-                int header = 8;
-                if (size == 1) { size = p.getLong(); header = 16; }
-                else if (size == 0) size = p.limit() - start;
-                if (size < header || start + size > p.limit()) throw new MalformedMp4Exception("box '" + type + "' overruns its parent");
-                ByteBuffer body = p.slice(start + header, (int) size - header);
-                try {
-                    visitor.visit(type, body);
-                } catch (java.nio.BufferUnderflowException e) {
-                    throw new MalformedMp4Exception("box '" + type + "' is shorter than its fields");
-                }
-                p.position((int) (start + size));
-            }
+            Mp4Box.forEachChild(parent, visitor::visit);
         }
 
         private static String fourcc(int v) {

@@ -1,9 +1,11 @@
 package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.InvalidInputException;
+import dev.fanout.encoder.errors.StorageException;
 import dev.fanout.encoder.media.Ffmpeg;
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.FfprobeParser;
+import dev.fanout.encoder.media.FragmentIndex;
 import dev.fanout.encoder.media.ProcessRunner;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
@@ -87,15 +89,9 @@ public final class ProbeStage {
         }
         checkSignature(store.readPrefix(request.bucket(), request.key(), 16));
 
-        SourceInfo info;
-        long sourceBytesRead;
-        // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
-        try (SourceServer server = SourceServer.start(store.client(), source)) {
-            info = probe(server, head.contentLength());
-            SourceValidator.validate(info, config.limits());
-            checkTail(info.video(), server);
-            sourceBytesRead = server.reads().bytesServed();
-        }
+        Probed probed = probeSource(source);
+        SourceInfo info = probed.info();
+        long sourceBytesRead = probed.bytes().total();
         SourceInfo.Video video = info.video();
 
         Rational fps = video.frameRate();
@@ -133,7 +129,45 @@ public final class ProbeStage {
         }
     }
 
-    private SourceInfo probe(SourceServer server, long size) {
+    /**
+     * Bytes of the source each probe step read: ffprobe's look at the header, the fragment index
+     * of a fragmented MP4 (0 for any other file), and the tail check.
+     */
+    public record StepBytes(long header, long fragmentIndex, long tailCheck) {
+        public long total() { return header + fragmentIndex + tailCheck; }
+    }
+
+    /** What the probe learnt of the source, and what it read to learn it. */
+    public record Probed(SourceInfo info, StepBytes bytes) {}
+
+    /**
+     * Reads what the plan needs of {@code source} (codecs, rate, frame count, rotation, colour,
+     * audio), validates it against the limits and proves its last second is there. Public for the
+     * probe benchmark, which measures each step's bytes on large files.
+     */
+    public Probed probeSource(SourceRef source) {
+        // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
+        try (SourceServer server = SourceServer.start(store.client(), source)) {
+            String ffprobeJson = probeHeader(server);
+            long header = server.reads().bytesServed();
+            SourceInfo info = parse(ffprobeJson, source.sizeBytes());
+            long index = 0;
+            if (info.video() != null && !frameCountKnown(ffprobeJson)) {
+                // a fragmented MP4: its header has no frame count; the moof boxes have the frames
+                FragmentIndex.VideoTiming timing = fragmentIndex(source, ffprobeJson);
+                info = FfprobeParser.withFrameTiming(info, Rational.of(1, timing.timescale()), timing.frames(),
+                        timing.frames() == 1 ? 1 : timing.frames() - 1, timing.ticks(), timing.uniform());
+                index = timing.bytesRead();
+            }
+            SourceValidator.validate(info, config.limits());
+            checkTail(info.video(), server);
+            long total = server.reads().bytesServed();
+            return new Probed(info, new StepBytes(header, index, total - header));
+        }
+    }
+
+    /** ffprobe's {@code -show_format -show_streams} JSON of the source. */
+    private String probeHeader(SourceServer server) {
         List<String> command = FfmpegCommands.probe(config.ffprobe(), server.url());
         ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 4 * 1024 * 1024);
         Ffmpeg.failIfNotAboutTheMedia("reading the file's structure", command, r, server);
@@ -154,29 +188,47 @@ public final class ProbeStage {
             throw new InvalidInputException("ExternalReference", "the file is a reference movie: its media data is in another file ("
                     + skipped + "), which is never opened; export a self-contained MP4");
         }
+        return r.stdout();
+    }
+
+    private static SourceInfo parse(String ffprobeJson, long size) {
         try {
-            SourceInfo info = FfprobeParser.parse(r.stdout(), size);
-            if (info.video() == null || FfprobeParser.videoFrameCountKnown(r.stdout())) return info;
-            return FfprobeParser.withPacketTimes(info, FfprobeParser.videoTimeBase(r.stdout()), packetTimes(server));
+            return FfprobeParser.parse(ffprobeJson, size);
         } catch (IOException e) {
             throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
         }
     }
 
-    /** A fragmented MP4's header holds no frame count: list the video packets (no decoding). */
-    private String packetTimes(SourceServer server) {
-        List<String> command = FfmpegCommands.packetTimes(config.ffprobe(), server.url());
-        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 64 * 1024 * 1024);
-        Ffmpeg.failIfNotAboutTheMedia("listing the fragmented MP4's frames", command, r, server);
-        if (r.timedOut()) {
-            throw new InvalidInputException("ProbeTimeout", "listing the frames of the fragmented MP4 took longer than "
-                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
+    private static boolean frameCountKnown(String ffprobeJson) {
+        try {
+            return FfprobeParser.videoFrameCountKnown(ffprobeJson);
+        } catch (IOException e) {
+            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
         }
-        if (r.exitCode() != 0 || r.stdoutTruncated()) {
-            throw new InvalidInputException("Unreadable", "the frames of the fragmented MP4 cannot be listed: "
-                    + (r.stdoutTruncated() ? "too many packets" : r.stderrSummary(3)));
+    }
+
+
+    /**
+     * The video track's frames from the fragments' headers ({@link FragmentIndex}), read with
+     * small ranged GETs pinned to the job's ETag — never by demuxing every packet of the file.
+     */
+    private FragmentIndex.VideoTiming fragmentIndex(SourceRef source, String ffprobeJson) {
+        long trackId;
+        try {
+            trackId = FfprobeParser.videoTrackId(ffprobeJson);
+        } catch (IOException e) {
+            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
         }
-        return r.stdout();
+        FragmentIndex.RangeReader reader = (offset, length) -> {
+            try {
+                return store.readRange(source.bucket(), source.key(), source.etag(), offset, length);
+            } catch (StorageException e) {
+                if (e.statusCode() != 412) throw e;
+                throw new InvalidInputException("SourceChanged", "s3://" + source.bucket() + "/" + source.key()
+                        + " was replaced while it was probed (its ETag is no longer " + source.etag() + "); the newer upload is encoded by its own job");
+            }
+        };
+        return FragmentIndex.read(reader, source.sizeBytes(), trackId);
     }
 
     private static final Pattern SKIPPED_DREF = Pattern.compile(

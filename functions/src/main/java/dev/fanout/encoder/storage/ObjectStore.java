@@ -66,6 +66,18 @@ public final class ObjectStore {
         return bytes.asByteArray();
     }
 
+    /**
+     * Bytes [{@code offset}, {@code offset + length}) of the object with ETag {@code etag} (fewer
+     * at its end): one ranged GET with If-Match, so a replaced object answers 412 (a permanent
+     * {@link StorageException} with status 412) instead of bytes of another upload. For small
+     * reads of box headers; {@code length} bounds the memory.
+     */
+    public byte[] readRange(String bucket, String key, String etag, long offset, int length) {
+        if (length <= 0) return new byte[0];
+        return call("GET", bucket, key, () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).ifMatch('"' + etag + '"')
+                .range("bytes=" + offset + "-" + (offset + length - 1)))).asByteArray();
+    }
+
     public void download(String bucket, String key, Path target) {
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());

@@ -1,0 +1,165 @@
+package dev.fanout.local;
+
+import dev.fanout.encoder.errors.InvalidInputException;
+import dev.fanout.encoder.media.FragmentIndex;
+import dev.fanout.encoder.media.ProcessRunner;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import static dev.fanout.local.CorpusMedia.pattern;
+import static dev.fanout.local.CorpusMedia.tone;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The moof walker on fragmented MP4s made by ffmpeg, against ffprobe's packet listing of the same
+ * file (the way frames were counted before), and on boxes broken on purpose.
+ */
+class FragmentIndexTest {
+    @TempDir
+    static Path dir;
+    static LayerBinaries bin;
+    static CorpusMedia media;
+
+    @BeforeAll
+    static void setUp() {
+        bin = LayerBinaries.locate();
+        media = new CorpusMedia(bin.ffmpeg());
+    }
+
+    /** Ranged reads of a local file, as S3 answers them (fewer bytes at the end). */
+    record FileRanges(Path file) implements FragmentIndex.RangeReader {
+        @Override
+        public byte[] read(long offset, int length) {
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+                int n = (int) Math.max(0, Math.min(length, f.length() - offset));
+                byte[] b = new byte[n];
+                f.seek(offset);
+                f.readFully(b);
+                return b;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Frames and summed durations but the first's, of the first video stream from ffprobe's packet listing. */
+    static long[] ffprobePackets(Path file) {
+        ProcessRunner.Result r = ProcessRunner.run(List.of(bin.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
+                "-show_entries", "packet=duration", "-of", "csv=p=0", file.toString()), Duration.ofMinutes(1), 16 << 20);
+        long frames = 0, ticks = 0;
+        for (String line : r.stdout().split("\n")) {
+            if (line.isBlank()) continue;
+            if (frames++ > 0) ticks += Long.parseLong(line.strip().replace(",", ""));
+        }
+        return new long[]{frames, ticks};
+    }
+
+    static FragmentIndex.VideoTiming walk(Path file) throws IOException {
+        return FragmentIndex.read(new FileRanges(file), Files.size(file), 1);
+    }
+
+    @Test
+    void framesAndDurationsMatchFfprobeOnFfmpegFragmentedFiles() throws IOException {
+        List<Path> files = List.of(
+                media.clip(dir.resolve("empty-moov.mp4"), pattern("320x180", "30", 6), tone(440, 6), "-movflags", "+frag_keyframe+empty_moov"),
+                media.clip(dir.resolve("default-base-moof.mp4"), pattern("320x180", "30", 3), tone(440, 3),
+                        "-movflags", "+frag_keyframe+empty_moov+default_base_moof"),
+                media.clip(dir.resolve("dash-sidx.mp4"), pattern("320x180", "30000/1001", 5), tone(440, 5),
+                        "-movflags", "+dash+frag_keyframe+global_sidx"),
+                // samples in the moov too: the first fragment's frames are in its stbl
+                media.clip(dir.resolve("frag-no-empty-moov.mp4"), pattern("320x180", "25", 4), null, "-movflags", "+frag_keyframe"),
+                media.clip(dir.resolve("frag-duration.mp4"), pattern("320x180", "60", 4), tone(440, 4),
+                        "-movflags", "+empty_moov", "-frag_duration", "500000"));
+        for (Path f : files) {
+            long[] expected = ffprobePackets(f);
+            FragmentIndex.VideoTiming t = walk(f);
+            assertEquals(expected[0], t.frames(), f.getFileName() + ": frames");
+            assertEquals(expected[1], t.ticks(), f.getFileName() + ": summed durations");
+            assertTrue(t.uniform(), f.getFileName() + ": a constant-rate pattern");
+            assertTrue(t.fragments() > 1, f.getFileName() + ": several fragments walked, got " + t.fragments());
+            // one window per fragment (moof + the next mdat header), plus the init
+            assertTrue(t.requests() <= t.fragments() + 3, f.getFileName() + ": " + t.requests() + " requests for " + t.fragments() + " fragments");
+        }
+    }
+
+    @Test
+    void readsOnlyTheHeadersOfALargeFile() throws IOException {
+        Path f = media.ffmpeg(dir.resolve("big.mp4"), "-f", "lavfi", "-i", pattern("640x360", "30", 20) + ",noise=alls=30:allf=t",
+                "-c:v", "libx264", "-preset", "ultrafast", "-crf", "10", "-g", "30", "-movflags", "+frag_keyframe+empty_moov");
+        FragmentIndex.VideoTiming t = walk(f);
+        assertEquals(600, t.frames());
+        assertEquals(20, t.fragments());
+        long size = Files.size(f);
+        assertTrue(t.bytesRead() < size / 10, t.bytesRead() + " bytes read of " + size);
+    }
+
+    @Test
+    void aTrunPromisingMoreSamplesThanItHoldsIsAMalformedFragment() throws IOException {
+        Path f = media.clip(dir.resolve("bad-trun.mp4"), pattern("160x90", "30", 2), null, "-movflags", "+frag_keyframe+empty_moov");
+        byte[] b = Files.readAllBytes(f);
+        int trun = indexOf(b, "trun", indexOf(b, "moof", 0));
+        ByteBuffer.wrap(b).putInt(trun + 8, 0x7fffffff); // sample_count
+        Path bad = Files.write(dir.resolve("bad-trun-edited.mp4"), b);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> walk(bad));
+        assertEquals("InvalidInput.MalformedFragment", e.errorName());
+        assertTrue(e.getMessage().contains("'moof' box at byte " + (indexOf(b, "moof", 0) - 4)), e.getMessage());
+        assertTrue(e.getMessage().contains("trun"), e.getMessage());
+    }
+
+    @Test
+    void aTrafChildOverrunningItsMoofIsAMalformedFragment() throws IOException {
+        Path f = media.clip(dir.resolve("bad-tfhd.mp4"), pattern("160x90", "30", 2), null, "-movflags", "+frag_keyframe+empty_moov");
+        byte[] b = Files.readAllBytes(f);
+        int tfhd = indexOf(b, "tfhd", indexOf(b, "moof", 0));
+        ByteBuffer.wrap(b).putInt(tfhd - 4, 1 << 20);
+        Path bad = Files.write(dir.resolve("bad-tfhd-edited.mp4"), b);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> walk(bad));
+        assertEquals("InvalidInput.MalformedFragment", e.errorName());
+        assertTrue(e.getMessage().contains("tfhd") && e.getMessage().contains("overruns"), e.getMessage());
+    }
+
+    @Test
+    void aFileCutInsideAnMdatIsTruncated() throws IOException {
+        Path f = media.clip(dir.resolve("whole.mp4"), pattern("320x180", "30", 4), tone(440, 4), "-movflags", "+frag_keyframe+empty_moov");
+        Path cut = CorpusMedia.cut(f, dir.resolve("cut.mp4"), 0.7);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> walk(cut));
+        assertEquals("InvalidInput.Truncated", e.errorName());
+        assertTrue(e.getMessage().contains("'mdat' at ") && e.getMessage().contains("overruns"), e.getMessage());
+    }
+
+    @Test
+    void aMoofLargerThanAnyFragmentHeaderIsRefusedBeforeItIsRead() throws IOException {
+        Path f = media.clip(dir.resolve("huge-moof.mp4"), pattern("160x90", "30", 2), null, "-movflags", "+frag_keyframe+empty_moov");
+        byte[] b = Files.readAllBytes(f);
+        int moof = indexOf(b, "moof", 0) - 4;
+        byte[] padded = Arrays.copyOf(b, b.length + FragmentIndex.MAX_HEADER_BOX_BYTES);
+        ByteBuffer.wrap(padded).putInt(moof, b.length - moof + FragmentIndex.MAX_HEADER_BOX_BYTES);
+        Path bad = Files.write(dir.resolve("huge-moof-edited.mp4"), padded);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> walk(bad));
+        assertEquals("InvalidInput.MalformedFragment", e.errorName());
+        assertTrue(e.getMessage().contains("'moof' box at byte " + moof), e.getMessage());
+    }
+
+    static int indexOf(byte[] b, String type, int from) {
+        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
+        outer:
+        for (int i = Math.max(0, from); i + t.length <= b.length; i++) {
+            for (int k = 0; k < t.length; k++) if (b[i + k] != t[k]) continue outer;
+            return i;
+        }
+        throw new IllegalStateException("no " + type);
+    }
+}
