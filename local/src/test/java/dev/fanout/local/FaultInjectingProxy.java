@@ -71,6 +71,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final Map<Rule, AtomicInteger> fired = new ConcurrentHashMap<>();
     private final List<String> injected = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> forwarded = new ConcurrentHashMap<>();
     private final Thread acceptor;
 
     FaultInjectingProxy(String upstreamEndpoint) throws IOException {
@@ -92,6 +93,12 @@ final class FaultInjectingProxy implements AutoCloseable {
 
     /** "METHOD path -> status" of every injected failure, in order. */
     List<String> injected() { return List.copyOf(injected); }
+
+    /** How many requests "METHOD path" went through to the store unharmed. */
+    int forwarded(String method, String path) {
+        AtomicInteger n = forwarded.get(method + " " + path);
+        return n == null ? 0 : n.get();
+    }
 
     private void acceptLoop() {
         while (!server.isClosed()) {
@@ -133,6 +140,7 @@ final class FaultInjectingProxy implements AutoCloseable {
                 reply(client.getOutputStream(), rule);
                 return;
             }
+            forwarded.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).incrementAndGet();
             forward(client, in, withConnectionClose(headText), Long.MAX_VALUE);
         } catch (IOException e) {
             // the client or the server went away; nothing to clean up

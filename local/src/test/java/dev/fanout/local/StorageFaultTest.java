@@ -88,6 +88,11 @@ class StorageFaultTest {
         assertTrue(stormy.outcome().succeeded(), () -> stormy.outcome().result() + "\ninjected: " + proxy.injected());
         for (Rule r : rules) assertEquals(r.times(), proxy.fired(r), r.name() + " fired; injected: " + proxy.injected());
         assertEquals(2, chunk2Calls.get(), "chunk 2 ran again after its upload failed");
+        // The failed attempt had already uploaded the chunk's other segment (the uploader waits for
+        // the 240p upload before it reports the 144p failure): the retry encoded the chunk again and
+        // overwrote output, so the byte identity below is a claim about a re-encode, not automatic.
+        String otherSegment = "/output/jobs/" + stormy.outcome().jobId() + "/video/240p/seg-00003.m4s";
+        assertEquals(2, proxy.forwarded("PUT", otherSegment), otherSegment + " written by both attempts of chunk 2");
         assertEquals(2, packageCalls.get(),
                 "the package step ran again after exhausting the SDK's retries on the manifest");
         assertEquals(PipelineFixture.publishedDigests(calm.dir()), PipelineFixture.publishedDigests(stormy.dir()),

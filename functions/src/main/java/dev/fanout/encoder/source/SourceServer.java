@@ -80,6 +80,8 @@ public final class SourceServer implements AutoCloseable {
     private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
+    /** Requests for any path but the source's: only media naming another resource makes them. */
+    private final AtomicLong otherPaths = new AtomicLong();
     /** Every request that read the source, in arrival order (tens to thousands per run). */
     private final List<Read> reads = new ArrayList<>();
     /** The first permanent failure (412, 403, 404, other 4xx). */
@@ -110,6 +112,12 @@ public final class SourceServer implements AutoCloseable {
 
     /** Throws the named error of the reads so far ({@link SourceReads#throwIfFailed}). */
     public void failIfReadsFailed(String what) { reads().throwIfFailed(source, what); }
+
+    /**
+     * How many requests named a path other than the source's (answered 404): ffmpeg never does
+     * that for the media it was given, so each is a reference in the media that it followed.
+     */
+    public long otherPathRequests() { return otherPaths.get(); }
 
     /** A snapshot of what was served and what failed so far. */
     public SourceReads reads() {
@@ -149,6 +157,7 @@ public final class SourceServer implements AutoCloseable {
             if (request == null) return;
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES);
             if (!request.path().equals(path)) {
+                otherPaths.incrementAndGet();
                 answer(out, 404, "Not Found", 0, "");
                 return;
             }
