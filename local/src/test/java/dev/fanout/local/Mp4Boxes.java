@@ -28,9 +28,10 @@ final class Mp4Boxes {
     private static final int TFHD_BASE_DATA_OFFSET = 0x1;
     private static final int TFHD_SAMPLE_DESCRIPTION = 0x2;
     private static final int TFHD_DEFAULT_DURATION = 0x8;
+    private static final int TFHD_DEFAULT_SIZE = 0x10;
 
-    /** What an init segment says about time: mdhd timescale, the edit's media time, trex default sample duration. */
-    record Init(long timescale, long editMediaTime, long defaultSampleDuration) {}
+    /** What an init segment says about time and samples: mdhd timescale, the edit's media time, trex default sample duration and size. */
+    record Init(long timescale, long editMediaTime, long defaultSampleDuration, long defaultSampleSize) {}
 
     /** One sample of a fragment: decode time, duration, composition offset (track timescale), and where its bytes are in the file. */
     record Sample(long decodeTime, long duration, long compositionOffset, long offset, int size) {}
@@ -63,14 +64,15 @@ final class Mp4Boxes {
                 if (editMediaTime < 0) editMediaTime = 0; // an empty edit shifts nothing
             }
         }
-        long trexDuration = 0;
+        long trexDuration = 0, trexSize = 0;
         ByteBuffer mvex = childOrNull(moov, "mvex");
         ByteBuffer trex = mvex == null ? null : childOrNull(mvex, "trex");
         if (trex != null) {
             trex.position(trex.position() + 12); // version/flags, track id, sample description index
             trexDuration = Integer.toUnsignedLong(trex.getInt());
+            trexSize = Integer.toUnsignedLong(trex.getInt());
         }
-        return new Init(timescale, editMediaTime, trexDuration);
+        return new Init(timescale, editMediaTime, trexDuration, trexSize);
     }
 
     static Segment readSegment(Path file, Init init) throws IOException {
@@ -86,6 +88,11 @@ final class Mp4Boxes {
                 if ((tfhdFlags & TFHD_BASE_DATA_OFFSET) != 0) tfhd.getLong();
                 if ((tfhdFlags & TFHD_SAMPLE_DESCRIPTION) != 0) tfhd.getInt();
                 long defaultDuration = (tfhdFlags & TFHD_DEFAULT_DURATION) != 0 ? Integer.toUnsignedLong(tfhd.getInt()) : init.defaultSampleDuration();
+                // A trun without per-sample sizes takes them from here (8.8.7, 8.8.8). ffmpeg writes that
+                // whenever a fragment's samples are all one size: a silent audio piece's fragment (every
+                // AAC frame 6 bytes) or a joined tail of one frame. Reading those sizes as 0 turned such
+                // fragments into empty ADTS frames the decoder drops, and every later beep came early.
+                long defaultSize = (tfhdFlags & TFHD_DEFAULT_SIZE) != 0 ? Integer.toUnsignedLong(tfhd.getInt()) : init.defaultSampleSize();
                 ByteBuffer tfdt = child(traf, "tfdt", file);
                 int v = tfdt.get() & 0xff;
                 tfdt.position(tfdt.position() + 3);
@@ -99,7 +106,8 @@ final class Mp4Boxes {
                     if ((flags & TRUN_FIRST_SAMPLE_FLAGS) != 0) trun.getInt();
                     for (long i = 0; i < count; i++) {
                         long dur = (flags & TRUN_SAMPLE_DURATION) != 0 ? Integer.toUnsignedLong(trun.getInt()) : defaultDuration;
-                        int size = (flags & TRUN_SAMPLE_SIZE) != 0 ? trun.getInt() : 0;
+                        int size = (flags & TRUN_SAMPLE_SIZE) != 0 ? trun.getInt() : Math.toIntExact(defaultSize);
+                        if (size <= 0) throw new IOException(file + ": a sample with no size (trun, tfhd and trex give none)");
                         if ((flags & TRUN_SAMPLE_FLAGS) != 0) trun.getInt();
                         long cts = (flags & TRUN_SAMPLE_CTS) == 0 ? 0 : (vf >>> 24) == 0 ? Integer.toUnsignedLong(trun.getInt()) : trun.getInt();
                         samples.add(new Sample(dts, dur, cts, dataAt, size));
