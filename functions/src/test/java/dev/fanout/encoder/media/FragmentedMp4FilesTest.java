@@ -236,7 +236,8 @@ class FragmentedMp4FilesTest {
         Path shortTrun = write(moov, box("moof", box("traf", box("tfdt", ints(0, 0)), box("trun", ints(0x100, 3, 10)))), box("mdat"));
         assertMalformed(shortTrun, "'trun' is shorter than its fields");
         Path childOverruns = write(box("moov", ints(0x100, 0x7472616b))); // a 'trak' child claiming 256 bytes
-        assertMalformed(childOverruns, "'trak' overruns its parent");
+        // the message names the box, its offset and where its container ends
+        assertMalformed(childOverruns, "box 'trak' at 0 of 256 bytes overruns its container, which ends at 8");
         Path noTimescale = write(box("moov", box("trak", box("mdia"))));
         assertMalformed(noTimescale, "no track timescale");
         Path cutHeader = write(moov, raw(0, 0, 0));
