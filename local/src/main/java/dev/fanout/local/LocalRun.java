@@ -196,7 +196,17 @@ public final class LocalRun {
         }
         System.out.printf(Locale.ROOT, "  wall %.1f s for %.1f s of video (%.2fx real time), output %,d bytes%n",
                 wall, duration, duration / wall, job.path("outputs").path("totalBytes").asLong());
+        printTimings(job.path("timings"));
         return 0;
+    }
+
+    /** job.json's per-stage timings, and the critical path: the wall time with a worker for every invocation. */
+    static void printTimings(JsonNode timings) {
+        System.out.printf(Locale.ROOT, "  %-12s %11s %9s %9s%n", "stage", "invocations", "total s", "max s");
+        timings.path("stages").fields().forEachRemaining(e -> System.out.printf(Locale.ROOT, "  %-12s %11d %9.2f %9.2f%n", e.getKey(),
+                e.getValue().path("invocations").asInt(), e.getValue().path("totalSeconds").asDouble(), e.getValue().path("maxSeconds").asDouble()));
+        System.out.printf(Locale.ROOT, "  critical path %.1f s (probe + slowest chunk invocation + package), job wall %.1f s%n",
+                timings.path("criticalPathSeconds").asDouble(), timings.path("wallSeconds").asDouble());
     }
 
     private static void usage() {

@@ -14,16 +14,18 @@ import java.util.List;
  * published key.
  *
  * @param audio the chunk's piece of the audio track (null when the source has none)
+ * @param invocationSeconds the whole invocation up to this record: plan read, encodes, uploads
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChunkOutput(int chunkIndex, long startFrame, int frameCount, double encodeSeconds,
                           double uploadSeconds, List<TrackOutput> renditions, long sourceBytesRead,
-                          double videoSeconds, AudioPiece audio, List<Still> tiles, Still poster) {
+                          double videoSeconds, AudioPiece audio, List<Still> tiles, Still poster,
+                          double invocationSeconds) {
 
     /** A chunk that took no still (no tile or poster frame among its frames). */
     public ChunkOutput(int chunkIndex, long startFrame, int frameCount, double encodeSeconds, double uploadSeconds,
                        List<TrackOutput> renditions, long sourceBytesRead, double videoSeconds, AudioPiece audio) {
-        this(chunkIndex, startFrame, frameCount, encodeSeconds, uploadSeconds, renditions, sourceBytesRead, videoSeconds, audio, List.of(), null);
+        this(chunkIndex, startFrame, frameCount, encodeSeconds, uploadSeconds, renditions, sourceBytesRead, videoSeconds, audio, List.of(), null, 0);
     }
 
     public ChunkOutput {

@@ -3,6 +3,7 @@ package dev.fanout.encoder.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code job.json}: the durable record of a job. Probe writes it RUNNING at the start of every
@@ -49,15 +50,24 @@ public record JobRecord(
     public record LadderEntry(String id, int width, int height, String codecs, int maxrateKbps, long bandwidth, long bytes) {}
 
     /**
-     * @param wallSeconds         from the start of the probe to the end of packaging
-     * @param chunkEncodeSeconds  sum over chunks (compute spent), {@code chunkEncodeMaxSeconds} the slowest one
+     * @param stages              per stage (probe, chunks, package), its invocations and their seconds,
+     *                            each a whole invocation up to its record (see {@link JobTimings})
+     * @param criticalPathSeconds the job's wall time with unlimited concurrency: the probe + the
+     *                            slowest chunk invocation + the package
+     * @param chunkEncodeSeconds  ffmpeg alone (video and audio piece), summed over chunks;
+     *                            {@code chunkEncodeMaxSeconds} the slowest; {@code chunkUploadSeconds}
+     *                            cutting and uploading, summed
      * @param audioSeconds        the chunks' audio pieces in all (included in chunkEncodeSeconds); null without audio
+     * @param wallSeconds         from the start of the probe to the end of packaging
      * @param sourceBytesRead     what each stage's ffmpeg/ffprobe read of the source (through its source server)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Timings(double probeSeconds, double chunkEncodeSeconds, double chunkEncodeMaxSeconds,
-                          double chunkUploadSeconds, Double audioSeconds, double packageSeconds, double wallSeconds,
+    public record Timings(Map<String, StageTiming> stages, double criticalPathSeconds, double chunkEncodeSeconds,
+                          double chunkEncodeMaxSeconds, double chunkUploadSeconds, Double audioSeconds, double wallSeconds,
                           SourceBytesRead sourceBytesRead) {}
+
+    /** One stage's invocations (one per record: a retried attempt that wrote none is not counted) and their seconds. */
+    public record StageTiming(int invocations, double totalSeconds, double maxSeconds) {}
 
     /**
      * Bytes of the source read by the probe, all chunk workers' video encodes together, their audio

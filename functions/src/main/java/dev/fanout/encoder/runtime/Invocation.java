@@ -85,6 +85,17 @@ public final class Invocation {
         return this;
     }
 
+    /**
+     * Seconds since this invocation started (before its request was parsed), for the record a
+     * stage writes last: job.json's per-stage timings count whole invocations, not only ffmpeg.
+     * Outside an invocation (a stage called directly) there is no start, so {@code stageStartNanos}
+     * (the stage's own {@link System#nanoTime()} at entry) stands in.
+     */
+    public double elapsedSeconds(long stageStartNanos) {
+        long start = this == NONE ? stageStartNanos : startNanos;
+        return (System.nanoTime() - start) / 1e9;
+    }
+
     /** What is left of the invocation's time, or null without a deadline. */
     public Duration remaining() {
         return deadlineNanos == null ? null : Duration.ofNanos(deadlineNanos - System.nanoTime());

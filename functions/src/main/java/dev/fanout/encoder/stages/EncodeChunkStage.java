@@ -23,6 +23,7 @@ import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.plan.ChunkPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.source.SourceServer;
+import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.stages.Messages.EncodeChunkRequest;
 import dev.fanout.encoder.stages.Messages.EncodeChunkResult;
 import dev.fanout.encoder.storage.ObjectStore;
@@ -52,9 +53,10 @@ public final class EncodeChunkStage {
     }
 
     public EncodeChunkResult run(EncodeChunkRequest request) {
+        long started = System.nanoTime();
         JobPlan plan = store.getJson(request.outputBucket(), request.planKey(), JobPlan.class);
         try {
-            return encode(plan, request.chunkIndex());
+            return encode(plan, request.chunkIndex(), started);
         } catch (PipelineException e) {
             if (!e.retryable()) recordFailure(plan.layout(), request.chunkIndex(), e);
             throw e;
@@ -72,7 +74,7 @@ public final class EncodeChunkStage {
         }
     }
 
-    private EncodeChunkResult encode(JobPlan plan, int chunkIndex) {
+    private EncodeChunkResult encode(JobPlan plan, int chunkIndex, long started) {
         JobLayout layout = plan.layout();
         ChunkSpec chunk = ChunkPlanner.chunk(chunkIndex, plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames());
         ThumbnailPlanner.Layout grid = ThumbnailPlanner.layout(plan);
@@ -138,7 +140,8 @@ public final class EncodeChunkStage {
             ChunkOutput.AudioPiece audioPiece = audio == null ? null
                     : new ChunkOutput.AudioPiece(round(audio.encodeSeconds()), audioTrack, audioBytesRead);
             ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks,
-                    videoBytesRead, round(videoSeconds), audioPiece, tileStills, poster);
+                    videoBytesRead, round(videoSeconds), audioPiece, tileStills, poster,
+                    round(Invocation.current().elapsedSeconds(started)));
             store.putJson(layout.bucket(), layout.chunkResultKey(chunk.index()), output);
             written.add(layout.chunkResultKey(chunk.index()));
             FailedJobCleanup.deleteIfJobFailed(store, layout, written);

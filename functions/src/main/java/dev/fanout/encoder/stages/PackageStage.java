@@ -13,6 +13,7 @@ import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.JobRecord;
+import dev.fanout.encoder.model.JobTimings;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
@@ -21,6 +22,7 @@ import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.ThumbnailPlanner;
 import dev.fanout.encoder.player.PlayerPage;
+import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
 import dev.fanout.encoder.storage.ObjectStore;
@@ -76,7 +78,7 @@ public final class PackageStage {
         store.putText(layout.bucket(), layout.manifestKey(), DashManifest.render(presentation), "application/dash+xml");
         store.putText(layout.bucket(), layout.playerPageKey(), playerPage(plan, presentation, thumbnails), "text/html; charset=utf-8");
 
-        double packageSeconds = (System.nanoTime() - t0) / 1e9;
+        double packageSeconds = Invocation.current().elapsedSeconds(t0); // the invocation so far; job.json's PUT and the cleanup follow
         JobRecord running = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
         JobRecord record = successRecord(plan, running == null ? null : running.runId(), presentation, chunks, thumbnails,
                 packageSeconds, urls(layout));
@@ -297,8 +299,12 @@ public final class PackageStage {
         double wall = (System.currentTimeMillis() - plan.createdAtEpochMillis()) / 1000.0;
         long bytes = p.video().representations().stream().mapToLong(Presentation.Representation::bytes).sum()
                 + (p.audio() == null ? 0 : p.audio().bytes());
-        JobRecord.Timings timings = new JobRecord.Timings(round(plan.probeSeconds()), round(encodeSum), round(encodeMax), round(uploadSum),
-                audioSeconds(chunks), round(packageSeconds), round(wall), sourceBytesRead(plan, chunks, thumbnails));
+        // every stage's invocations from their records: the probe, the chunks side by side, this one
+        JobTimings stages = new JobTimings().then("probe", plan.probeSeconds())
+                .then(Map.of("chunks", chunks.stream().map(ChunkOutput::invocationSeconds).toList()))
+                .then("package", packageSeconds);
+        JobRecord.Timings timings = new JobRecord.Timings(stages.stages(), stages.criticalPathSeconds(), round(encodeSum), round(encodeMax),
+                round(uploadSum), audioSeconds(chunks), round(wall), sourceBytesRead(plan, chunks, thumbnails));
         JobLayout layout = plan.layout();
         return new JobRecord(JobRecord.SUCCEEDED, plan.jobId(), runId, plan.source(), plan.sourceInfo(), ladder,
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),

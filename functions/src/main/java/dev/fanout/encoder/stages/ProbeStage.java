@@ -20,6 +20,7 @@ import dev.fanout.encoder.plan.LadderPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.SourceValidator;
 import dev.fanout.encoder.source.SourceServer;
+import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.stages.Messages.ChunkItem;
 import dev.fanout.encoder.stages.Messages.ProbeRequest;
 import dev.fanout.encoder.stages.Messages.ProbeResult;
@@ -102,7 +103,7 @@ public final class ProbeStage {
         int chunkCount = ChunkPlanner.chunkCount(totalFrames, chunkFrames);
         int segmentCount = ChunkPlanner.segmentCount(totalFrames, segmentFrames);
         JobLayout layout = JobLayout.of(outputBucket, jobId);
-        double probeSeconds = (System.nanoTime() - started) / 1e9;
+        double probeSeconds = Invocation.current().elapsedSeconds(started); // the invocation so far; the plan's two PUTs follow
         JobPlan plan = new JobPlan(jobId, source, info, fps, totalFrames, segmentFrames, chunkFrames, chunkCount,
                 segmentCount, renditions, config.encode(), layout, startedMillis, probeSeconds, sourceBytesRead);
 

@@ -10,13 +10,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * Measures the child processes (ffmpeg, ffprobe) this JVM runs: CPU seconds from the kernel's
  * accounting of waited-for children (/proc/self/stat cutime+cstime — exact, whatever runs at the
  * same time), and peak resident memory by sampling each child's VmHWM every 20 ms (the highest
- * single process, and the highest sum at one moment).
+ * single process, and the highest sum at one moment). Each child's own CPU seconds (utime+stime,
+ * last seen within 20 ms of its end) are kept with its command line, so a benchmark can tell what
+ * one kind of process (e.g. one chunk's encode) costs while others run beside it.
  */
 final class ChildProcessMeter implements AutoCloseable {
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final double cpuAtStart;
     private final Map<Long, Long> hwmKb = new ConcurrentHashMap<>();
+    private final Map<Long, ChildCpu> childCpu = new ConcurrentHashMap<>();
+
+    /** One child process: its command line and the CPU seconds it had used when last sampled. */
+    record ChildCpu(java.util.List<String> command, double cpuSeconds) {}
     private volatile long peakSingleKb;
     private volatile long peakSumKb;
     private volatile boolean running = true;
@@ -37,6 +43,11 @@ final class ChildProcessMeter implements AutoCloseable {
                     sum += kb;
                     peakSingleKb = Math.max(peakSingleKb, kb);
                 }
+                double cpu = ownCpuSeconds(child.pid());
+                if (cpu >= 0) {
+                    childCpu.compute(child.pid(), (pid, seen) -> seen != null ? new ChildCpu(seen.command(), Math.max(seen.cpuSeconds(), cpu))
+                            : new ChildCpu(commandLine(pid), cpu));
+                }
             }
             peakSumKb = Math.max(peakSumKb, sum);
             try {
@@ -52,6 +63,29 @@ final class ChildProcessMeter implements AutoCloseable {
     long peakSingleProcessBytes() { return peakSingleKb * 1024; }
 
     long peakConcurrentBytes() { return peakSumKb * 1024; }
+
+    /** Every child seen so far with its CPU seconds (a child that lived under 20 ms may be missing). */
+    java.util.List<ChildCpu> children() { return java.util.List.copyOf(childCpu.values()); }
+
+    /** utime+stime of a running process, or -1 once it is gone. */
+    private static double ownCpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND; // utime, stime
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static java.util.List<String> commandLine(long pid) {
+        try {
+            String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return java.util.List.of(raw.split("\u0000"));
+        } catch (IOException | RuntimeException e) {
+            return java.util.List.of();
+        }
+    }
 
     @Override
     public void close() {

@@ -141,6 +141,19 @@ public final class ChunkingBenchmark {
     /** One ffmpeg, whole file, every rendition and the audio, ffmpeg's own DASH muxer; same encoder options. */
     private static Run monolithic(LayerBinaries bin, Path source, JobPlan plan, Path out) throws IOException {
         Path dir = out.resolve("monolithic");
+        Monolithic m = encodeMonolithic(bin, source, plan, dir);
+        List<Rendition> rs = plan.renditions();
+        Map<String, Path> tracks = new LinkedHashMap<>();
+        for (int i = 0; i < rs.size(); i++) {
+            tracks.put(rs.get(i).id(), join(dir, "init-stream" + i + ".m4s", "chunk-stream" + i + "-", dir.resolve(rs.get(i).id() + ".mp4")));
+        }
+        return new Run("monolithic", m.cpu(), 0, m.wall(), m.peakRss(), m.peakRss(), m.bytes(), psnr(bin, source, plan, tracks));
+    }
+
+    /** The monolithic encode's ffmpeg CPU seconds, wall seconds, peak RSS and media bytes (no PSNR: the scale benchmark uses it too). */
+    record Monolithic(double cpu, double wall, long peakRss, long bytes) {}
+
+    static Monolithic encodeMonolithic(LayerBinaries bin, Path source, JobPlan plan, Path dir) throws IOException {
         deleteTree(dir);
         Files.createDirectories(dir);
         List<Rendition> rs = plan.renditions();
@@ -181,11 +194,7 @@ public final class ChunkingBenchmark {
         try (Stream<Path> files = Files.list(dir)) {
             bytes = files.filter(p -> p.toString().endsWith(".m4s")).mapToLong(p -> p.toFile().length()).sum();
         }
-        Map<String, Path> tracks = new LinkedHashMap<>();
-        for (int i = 0; i < rs.size(); i++) {
-            tracks.put(rs.get(i).id(), join(dir, "init-stream" + i + ".m4s", "chunk-stream" + i + "-", dir.resolve(rs.get(i).id() + ".mp4")));
-        }
-        return new Run("monolithic", cpu, 0, wall, peak, peak, bytes, psnr(bin, source, plan, tracks));
+        return new Monolithic(cpu, wall, peak, bytes);
     }
 
     private static Path join(Path dir, String init, String segmentPrefix, Path target) throws IOException {
@@ -267,7 +276,7 @@ public final class ChunkingBenchmark {
         Files.writeString(out.resolve("results.txt"), b.toString());
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

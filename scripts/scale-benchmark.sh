@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Does a job take about as long as one chunk, whatever the film's length? 1080p30 sources of 1, 5
+# and 20 minutes through the local state machine (cheap ladder), every stage's invocations and
+# slowest invocation, the critical path, the scale targets, chunked vs monolithic at the default
+# ladder, and a projection of a 2-hour film on AWS. ~25 min on 2 cores for 1,5,20 (see docs/benchmark.md).
+# Results: bench-out/scale/results.md
+#   scripts/scale-benchmark.sh [--minutes 1,5,20] [--ladder 360@1000] [--jobs N] [--compare-minutes 1] [--out bench-out/scale] [--help]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/java-home.sh
+mvn -q -B -DskipTests package
+exec "$JAVA_HOME/bin/java" -cp local/target/fanout-local.jar dev.fanout.local.bench.ScaleBenchmark "$@"
