@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,22 +122,32 @@ public final class PackageStage {
 
     private List<ChunkOutput> readChunkRecords(JobPlan plan) {
         JobLayout layout = plan.layout();
+        List<Callable<ChunkOutput>> reads = new ArrayList<>();
+        for (int i = 0; i < plan.chunkCount(); i++) {
+            String key = layout.chunkResultKey(i);
+            reads.add(() -> store.getJsonIfExists(layout.bucket(), key, ChunkOutput.class));
+        }
+        List<ChunkOutput> out = readInParallel(reads);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) == null) {
+                throw new EncodeFailedException("MissingChunk", "chunk " + i + " of " + plan.chunkCount()
+                        + " has no output record (" + layout.chunkResultKey(i) + "); its encode did not finish");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs small reads {@value #PARALLEL_READS} at a time and returns their results in order (null
+     * where a read found nothing); a read's own runtime error is thrown as it is.
+     */
+    private static <T> List<T> readInParallel(List<Callable<T>> reads) {
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_READS);
         try {
-            List<Future<ChunkOutput>> futures = new ArrayList<>();
-            for (int i = 0; i < plan.chunkCount(); i++) {
-                String key = layout.chunkResultKey(i);
-                futures.add(pool.submit(() -> store.getJsonIfExists(layout.bucket(), key, ChunkOutput.class)));
-            }
-            List<ChunkOutput> out = new ArrayList<>();
-            for (int i = 0; i < futures.size(); i++) {
-                ChunkOutput c = futures.get(i).get();
-                if (c == null) {
-                    throw new EncodeFailedException("MissingChunk", "chunk " + i + " of " + plan.chunkCount()
-                            + " has no output record (" + layout.chunkResultKey(i) + "); its encode did not finish");
-                }
-                out.add(c);
-            }
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> r : reads) futures.add(pool.submit(r));
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) out.add(f.get());
             return out;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) throw re;
@@ -212,28 +223,18 @@ public final class PackageStage {
     /** Every tile's picture, read in parallel (at most 300 small JPEGs), in the tiles' order. */
     private List<BufferedImage> readTiles(JobLayout layout, List<ThumbnailPlanner.Tile> tiles, Map<Integer, String> keys)
             throws SpriteSheets.BadTileException {
-        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_READS);
-        try {
-            List<Future<byte[]>> reads = new ArrayList<>();
-            for (ThumbnailPlanner.Tile t : tiles) reads.add(pool.submit(() -> readTile(layout, keys.get(t.index()))));
-            List<BufferedImage> images = new ArrayList<>();
-            for (int i = 0; i < tiles.size(); i++) {
-                byte[] jpeg = reads.get(i).get();
-                ThumbnailPlanner.Tile t = tiles.get(i);
-                if (jpeg == null) throw new SpriteSheets.BadTileException("tile " + t.index() + " (" + keys.get(t.index()) + ") is not in the bucket");
-                if (jpeg.length >= MAX_TILE_BYTES) throw new SpriteSheets.BadTileException("tile " + t.index() + " is larger than " + MAX_TILE_BYTES + " bytes");
-                images.add(SpriteSheets.decodeTile(t, jpeg));
-            }
-            return images;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            pool.shutdownNow();
+        List<Callable<byte[]>> reads = new ArrayList<>();
+        for (ThumbnailPlanner.Tile t : tiles) reads.add(() -> readTile(layout, keys.get(t.index())));
+        List<byte[]> jpegs = readInParallel(reads);
+        List<BufferedImage> images = new ArrayList<>();
+        for (int i = 0; i < tiles.size(); i++) {
+            byte[] jpeg = jpegs.get(i);
+            ThumbnailPlanner.Tile t = tiles.get(i);
+            if (jpeg == null) throw new SpriteSheets.BadTileException("tile " + t.index() + " (" + keys.get(t.index()) + ") is not in the bucket");
+            if (jpeg.length >= MAX_TILE_BYTES) throw new SpriteSheets.BadTileException("tile " + t.index() + " is larger than " + MAX_TILE_BYTES + " bytes");
+            images.add(SpriteSheets.decodeTile(t, jpeg));
         }
+        return images;
     }
 
     /** A tile's bytes (at most MAX_TILE_BYTES), or null when it is not there. */
