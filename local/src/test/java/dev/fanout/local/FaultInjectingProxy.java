@@ -114,7 +114,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     private void handle(Socket client) {
         try (client) {
             InputStream in = client.getInputStream();
-            byte[] head = readHead(in);
+            byte[] head = HttpHead.read(in);
             if (head == null) return;
             String headText = new String(head, StandardCharsets.ISO_8859_1);
             String[] requestLine = headText.substring(0, headText.indexOf("\r\n")).split(" ");
@@ -178,7 +178,7 @@ final class FaultInjectingProxy implements AutoCloseable {
             if (bodyLimit == Long.MAX_VALUE) {
                 answer.transferTo(client.getOutputStream());
             } else {
-                byte[] answerHead = readHead(answer);
+                byte[] answerHead = HttpHead.read(answer);
                 if (answerHead != null) {
                     client.getOutputStream().write(answerHead);
                     client.getOutputStream().write(answer.readNBytes((int) Math.min(bodyLimit, Integer.MAX_VALUE)));
@@ -228,18 +228,6 @@ final class FaultInjectingProxy implements AutoCloseable {
         if (n > 0) in.skipNBytes(n);
     }
 
-    private static byte[] readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) return null;
-            head.write(b);
-            if (head.size() > 64 * 1024) throw new IOException("request head too large");
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toByteArray();
-    }
 
     @Override
     public void close() throws IOException {

@@ -1,5 +1,7 @@
 package dev.fanout.local.iam;
 
+import dev.fanout.local.HttpHead;
+
 import dev.fanout.encoder.storage.S3Clients;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -111,7 +113,7 @@ public final class S3PolicyProxy implements AutoCloseable {
     private void handle(String principal, Socket client) {
         try (client) {
             InputStream in = client.getInputStream();
-            byte[] head = readHead(in);
+            byte[] head = HttpHead.read(in);
             if (head == null) return;
             String headText = new String(head, StandardCharsets.ISO_8859_1);
             String[] requestLine = headText.substring(0, headText.indexOf("\r\n")).split(" ");
@@ -155,7 +157,7 @@ public final class S3PolicyProxy implements AutoCloseable {
             InputStream fromStore = upstream.getInputStream();
             OutputStream toClient = client.getOutputStream();
             if (request.isObjectRead()) {
-                byte[] responseHead = readHead(fromStore);
+                byte[] responseHead = HttpHead.read(fromStore);
                 if (responseHead == null) return;
                 String status = new String(responseHead, StandardCharsets.ISO_8859_1).split(" ", 3)[1];
                 S3Access.Check list = S3Access.missingKeyCheck(request);
@@ -290,18 +292,6 @@ public final class S3PolicyProxy implements AutoCloseable {
         return out.append("Connection: close\r\n\r\n").toString();
     }
 
-    private static byte[] readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) return null;
-            head.write(b);
-            if (head.size() > 64 * 1024) throw new IOException("request head too large");
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toByteArray();
-    }
 
     @Override
     public void close() throws IOException {
