@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -jar local/target/fanout-local.jar [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500]
- *      [--segment-seconds 2] [--chunk-seconds 10] [--preset veryfast] [--crf 23] [--jobs N] [--play]
+ *      [--segment-seconds 2] [--chunk-seconds 10] [--preset veryfast] [--quality 23] [--jobs N] [--play]
  * java -jar local/target/fanout-local.jar --serve out/&lt;jobId&gt; [--port 8080]
  * </pre>
  * {@code --play} serves the finished job's folder (its player page) like {@code --serve} does.
@@ -53,7 +53,7 @@ public final class LocalRun {
                 case "--segment-seconds" -> settings.put("SEGMENT_SECONDS", args[++i]);
                 case "--chunk-seconds" -> settings.put("CHUNK_SECONDS", args[++i]);
                 case "--preset" -> settings.put("X264_PRESET", args[++i]);
-                case "--crf" -> settings.put("CRF", args[++i]);
+                case "--quality" -> settings.put("QUALITY", args[++i]);
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
                 case "--serve" -> serve = Path.of(args[++i]);
                 case "--play" -> play = true;
@@ -211,7 +211,7 @@ public final class LocalRun {
 
     private static void usage() {
         System.out.println("usage: run-local [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500,...] [--segment-seconds S]"
-                + " [--chunk-seconds S] [--preset P] [--crf N] [--jobs N] [--play] [--port N]");
+                + " [--chunk-seconds S] [--preset P] [--quality N] [--jobs N] [--play] [--port N]");
         System.out.println("       run-local --serve out/<jobId> [--port N]     serve a job's folder (player page) on 127.0.0.1");
     }
 

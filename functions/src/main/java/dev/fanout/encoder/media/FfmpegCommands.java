@@ -3,6 +3,7 @@ package dev.fanout.encoder.media;
 import dev.fanout.encoder.model.ChunkSpec;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
+import dev.fanout.encoder.model.VideoCodec;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
 
@@ -270,7 +271,7 @@ public final class FfmpegCommands {
      */
     public static List<String> videoEncoderOptions(JobPlan plan, Rendition r) {
         String gop = Integer.toString(plan.segmentFrames());
-        return List.of("-c:v", "libx264", "-preset", plan.encode().x264Preset(), "-crf", Integer.toString(plan.encode().crf()),
+        return List.of("-c:v", "libx264", "-preset", plan.encode().x264Preset(), "-crf", Integer.toString(plan.encode().quality(VideoCodec.H264)),
                 "-maxrate", r.maxrateKbps() + "k", "-bufsize", r.bufsizeKbps() + "k", "-profile:v", "high",
                 "-g", gop, "-keyint_min", gop, "-sc_threshold", "0");
     }

@@ -2,6 +2,7 @@ package dev.fanout.encoder.plan;
 
 import dev.fanout.encoder.model.EncodeSettings;
 import dev.fanout.encoder.model.LadderRung;
+import dev.fanout.encoder.model.VideoCodec;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,9 @@ import java.util.Map;
  *   <li>{@code LADDER} – e.g. {@code 1080@6000,720@3500,480@1800,360@1000}</li>
  *   <li>{@code SEGMENT_SECONDS} – target segment (and GOP) length, default 2</li>
  *   <li>{@code CHUNK_SECONDS} – target chunk length, rounded to whole segments, default 10</li>
- *   <li>{@code X264_PRESET}, {@code CRF}, {@code AUDIO_BITRATE_KBPS}</li>
+ *   <li>{@code CODECS} – video codecs of the ladder, e.g. {@code h264,av1} (default h264; see {@link VideoCodec})</li>
+ *   <li>{@code QUALITY} – CRF-style value: one number for every codec or {@code h264:21,av1:32} (defaults per codec)</li>
+ *   <li>{@code X264_PRESET}, {@code AUDIO_BITRATE_KBPS}</li>
  *   <li>{@code MAX_INPUT_BYTES}, {@code MAX_DURATION_SECONDS}, {@code MAX_LONG_SIDE}, {@code MAX_SHORT_SIDE}</li>
  *   <li>{@code FFMPEG_PATH}, {@code FFPROBE_PATH} – default /opt/bin/… (the layer)</li>
  *   <li>{@code FFMPEG_TIMEOUT_SECONDS} – optional cap on each encode's ffmpeg; unset, only the invocation's
@@ -56,9 +59,7 @@ public record PipelineConfig(
                 LadderRung.parseList(env.getOrDefault("LADDER", LadderRung.DEFAULT_LADDER)),
                 positive(env, "SEGMENT_SECONDS", DEFAULT_SEGMENT_SECONDS),
                 positive(env, "CHUNK_SECONDS", DEFAULT_CHUNK_SECONDS),
-                new EncodeSettings(env.getOrDefault("X264_PRESET", "veryfast"),
-                        (int) positive(env, "CRF", 23),
-                        (int) positive(env, "AUDIO_BITRATE_KBPS", 128)),
+                encodeSettings(env),
                 new Limits((long) positive(env, "MAX_INPUT_BYTES", 50L * 1024 * 1024 * 1024),
                         positive(env, "MAX_DURATION_SECONDS", 4 * 3600),
                         (int) positive(env, "MAX_LONG_SIDE", 4096),
@@ -70,6 +71,13 @@ public record PipelineConfig(
                 Duration.ofSeconds((long) positive(env, "FFPROBE_TIMEOUT_SECONDS", 120)),
                 Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir"))),
                 baseUrl(env.get("PUBLIC_BASE_URL")));
+    }
+
+    static EncodeSettings encodeSettings(Map<String, String> env) {
+        List<VideoCodec> codecs = VideoCodec.parseList(env.getOrDefault("CODECS", VideoCodec.H264.id));
+        return new EncodeSettings(env.getOrDefault("X264_PRESET", "veryfast"),
+                (int) positive(env, "AUDIO_BITRATE_KBPS", 128),
+                codecs, EncodeSettings.parseQuality(env.get("QUALITY"), codecs));
     }
 
     /** {@code https://…/} where viewers reach the output bucket's keys (e.g. a CloudFront domain), or null. */

@@ -252,7 +252,7 @@ public final class ChunkingBenchmark {
         b.append(String.format(Locale.ROOT, "source: %dx%d, %s fps, %d frames (%.1f s); ladder %s; x264 preset %s, crf %d; segments %d frames%n",
                 plan.sourceInfo().video().width(), plan.sourceInfo().video().height(), plan.frameRate(), plan.totalFrames(),
                 plan.durationSeconds().toDouble(), plan.renditions().stream().map(Rendition::id).toList(), plan.encode().x264Preset(),
-                plan.encode().crf(), plan.segmentFrames()));
+                plan.encode().quality(dev.fanout.encoder.model.VideoCodec.H264), plan.segmentFrames()));
         b.append(String.format(Locale.ROOT, "%-24s %9s %9s %9s %9s %9s %11s %12s %7s %9s%n", "run", "cpu s", "cpu ×", "probe s", "wall s", "wall ×",
                 "peak RSS MB", "output bytes", "bytes ×", "ΔPSNR dB"));
         for (Run r : runs) {
