@@ -3,7 +3,6 @@ package dev.fanout.encoder.media;
 import dev.fanout.encoder.model.ChunkSpec;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
-import dev.fanout.encoder.model.VideoCodec;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
 
@@ -266,14 +265,12 @@ public final class FfmpegCommands {
     }
 
     /**
-     * x264 settings of one rendition, identical in every chunk: capped CRF, and a closed GOP of
-     * exactly one segment (no scene-cut keyframes) so every segment starts with an IDR frame.
+     * The encoder settings of one rendition in its codec ({@link VideoEncoderOptions}), identical in
+     * every chunk: capped CRF, and a closed GOP of exactly one segment (no scene-cut keyframes) so
+     * every segment starts with a random access point.
      */
     public static List<String> videoEncoderOptions(JobPlan plan, Rendition r) {
-        String gop = Integer.toString(plan.segmentFrames());
-        return List.of("-c:v", "libx264", "-preset", plan.encode().x264Preset(), "-crf", Integer.toString(plan.encode().quality(VideoCodec.H264)),
-                "-maxrate", r.maxrateKbps() + "k", "-bufsize", r.bufsizeKbps() + "k", "-profile:v", "high",
-                "-g", gop, "-keyint_min", gop, "-sc_threshold", "0");
+        return VideoEncoderOptions.of(plan, r);
     }
 
     /** Audio encoder settings: AAC-LC stereo 48 kHz. */

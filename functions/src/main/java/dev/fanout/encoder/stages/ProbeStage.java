@@ -96,7 +96,7 @@ public final class ProbeStage {
         SourceInfo.Video video = info.video();
 
         Rational fps = video.frameRate();
-        List<Rendition> renditions = LadderPlanner.plan(video, config.ladder());
+        List<Rendition> renditions = LadderPlanner.plan(video, config.ladder(), config.encode().codecs());
         int segmentFrames = ChunkPlanner.segmentFrames(fps, config.segmentSeconds());
         int chunkFrames = ChunkPlanner.chunkFrames(segmentFrames, fps, config.chunkSeconds());
         long totalFrames = video.frameCount();
