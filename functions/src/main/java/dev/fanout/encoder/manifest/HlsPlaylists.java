@@ -10,7 +10,10 @@ import java.util.Locale;
  * Writes the HLS playlists (RFC 8216) of a presentation: a media playlist per video rendition and
  * one for audio, each beside its segments and pointing at the very same fMP4 init ({@code EXT-X-MAP})
  * and media segments as the MPD, and a master playlist with one variant per rendition sharing one
- * audio group. Pure: the same presentation always gives the same text.
+ * audio group. Each codec has its own variants (codec by codec, the first codec of the ladder first),
+ * each with the CODECS its init segment says, so a client skips those it cannot decode (RFC 8216
+ * 4.3.4.2: every variant must list its codecs). HEVC and AV1 are in fMP4, as HLS allows them
+ * (Apple's HLS authoring specification: HEVC in fMP4, never in MPEG-TS). Pure: the same presentation always gives the same text.
  */
 public final class HlsPlaylists {
     private HlsPlaylists() {}

@@ -16,7 +16,9 @@ import java.util.List;
  * The reducer's logic, pure: joins the chunk records into one timeline per rendition and proves
  * it continuous. Every chunk must be present; every rendition's init must be identical across
  * chunks; segments must be numbered 1..N with t[n] + d[n] = t[n+1]; all renditions must share one
- * timeline (segment-aligned); the frames must add up to the source's.
+ * timeline (segment-aligned), across codecs too — so every codec's adaptation set has the same
+ * segment boundaries and a player changing codec lands on the same grid; the frames must add up to
+ * the source's.
  */
 public final class PresentationAssembler {
     private PresentationAssembler() {}
@@ -61,7 +63,7 @@ public final class PresentationAssembler {
             }
             long bytes = segments.stream().mapToLong(SegmentOutput::bytes).sum();
             reps.add(new Presentation.Representation(r.id(), first.codecs(), r.width(), r.height(),
-                    peakBandwidth(segments, first.timescale()), bytes, r.maxrateKbps()));
+                    peakBandwidth(segments, first.timescale()), bytes, r.maxrateKbps(), r.codec()));
         }
         Presentation.VideoSet video = new Presentation.VideoSet(timescale, plan.frameRate(), reps, runs(reference));
 
