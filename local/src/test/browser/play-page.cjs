@@ -60,7 +60,8 @@ async function run() {
       const v = document.getElementById("video");
       return { ready: window.playerPage.ready, errors: window.playerPage.errors, warnings: window.playerPage.warnings,
         currentTime: v.currentTime, width: v.videoWidth, height: v.videoHeight, paused: v.paused, ended: v.ended,
-        readyState: v.readyState };
+        readyState: v.readyState, codec: window.playerPage.codec, playing: window.playerPage.playing,
+        status: document.getElementById("status").textContent };
     });
     // Waits for cond(state); returns the last state, or throws with it when the time is up or the page reports an error.
     const waitFor = async (what, cond, timeoutMs = config.stepTimeoutMs) => {
@@ -96,6 +97,8 @@ async function run() {
     let s = await waitFor("play to " + config.playSeconds + " s", s => s.currentTime >= config.playSeconds,
       config.playSeconds * 1000 + config.stepTimeoutMs);
     result.playedTo = s.currentTime;
+    result.codec = s.codec;
+    result.playing = s.playing;
     log("played to " + s.currentTime.toFixed(2) + " s showing " + s.width + "x" + s.height);
 
     // Every switch must change the picture: the rendition on screen now comes last.
@@ -117,6 +120,8 @@ async function run() {
         const later = await waitFor("keep playing " + r.id, s => s.currentTime >= shown.currentTime + 0.5);
         switched.playedTo = later.currentTime;
         switched.observed = [later.width, later.height];
+        switched.playing = later.playing;
+        switched.status = later.status;
         log("showing " + later.width + "x" + later.height + " after " + switched.ms + " ms");
       } catch (e) {
         const last = await state();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fanout.encoder.manifest.Presentation;
 import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.ThumbnailsOutput;
+import dev.fanout.encoder.model.VideoCodec;
 import dev.fanout.encoder.storage.Json;
 
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * The job's {@code index.html}: plays the presentation with a well-known open-source player
  * (dash.js or Shaka Player on the MPD, hls.js on the HLS playlist; {@code ?player=dashjs|shaka|hls})
- * and lets the viewer pick a rendition or Auto. When the thumbnail stage succeeded, a seek bar
+ * and lets the viewer pick a codec ({@code ?codec=h264|hevc|av1}; by default the first of the
+ * ladder the browser can decode), and a rendition of it or Auto; it says which codec is playing. When the thumbnail stage succeeded, a seek bar
  * under the video previews the tile of its WebVTT thumbnail track for the time under the pointer
  * (docs/thumbnails.md); the page parses the track itself, so this works with every player.
  *
@@ -37,8 +39,19 @@ import java.util.Map;
 public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack,
                          List<Rendition> renditions) {
 
-    /** A choice in the quality menu; the player's matching track is found by id or picture size. */
-    public record Rendition(String id, int width, int height, long bandwidth) {}
+    /**
+     * A choice in the quality menu; the player's matching track is found by id or picture size and
+     * codecs string. {@code codec} is the ladder's codec id (h264, hevc, av1): the page offers one
+     * codec's renditions at a time ({@code ?codec=}, else the first the browser can decode).
+     */
+    public record Rendition(String id, int width, int height, long bandwidth, String codec, String codecs) {
+        public Rendition(String id, int width, int height, long bandwidth) {
+            this(id, width, height, bandwidth, VideoCodec.H264.id, "");
+        }
+    }
+
+    /** How the page names each codec. */
+    static final Map<String, String> CODEC_LABELS = Map.of(VideoCodec.H264.id, "H.264", VideoCodec.HEVC.id, "HEVC", VideoCodec.AV1.id, "AV1");
 
     /** A player script at a pinned npm version, fetched from the CDN's copy of the npm package. */
     public record Library(String key, String label, String npmPackage, String version, String file, String integrity) {
@@ -66,7 +79,7 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
     public static PlayerPage of(String jobId, Presentation p, String dashManifest, String hlsPlaylist,
                                 ThumbnailsOutput thumbnails, String outputPrefix) {
         List<Rendition> renditions = p.video().representations().stream()
-                .map(r -> new Rendition(r.id(), r.width(), r.height(), r.bandwidth())).toList();
+                .map(r -> new Rendition(r.id(), r.width(), r.height(), r.bandwidth(), r.codec().id, r.codecs())).toList();
         boolean made = JobRecord.SUCCEEDED.equals(thumbnails.status());
         String poster = thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
         String track = made && thumbnails.sprites() != null ? relative(thumbnails.sprites().track(), outputPrefix) : null;
@@ -86,6 +99,7 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         config.put("hls", hlsPlaylist);
         config.put("thumbnails", thumbnailTrack);
         config.put("renditions", renditions);
+        config.put("codecLabels", new java.util.TreeMap<>(CODEC_LABELS));
         Map<String, Object> players = new LinkedHashMap<>();
         for (Library l : LIBRARIES) {
             players.put(l.key(), Map.of("label", l.label(), "version", l.version(), "src", l.url(), "integrity", l.integrity()));
