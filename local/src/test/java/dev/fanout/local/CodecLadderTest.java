@@ -146,4 +146,22 @@ class CodecLadderTest {
             }
         }
     }
+
+    /**
+     * A 4K source with a 2160 rung: the rung is kept (3840x2160, never upscaled from less), passes
+     * the default picture limits, and its output is as complete as any rendition's across a chunk
+     * seam. A short source at H.264 only: the rule is the planner's (LadderPlannerCodecsTest), this
+     * is the real encode of it.
+     */
+    @Test
+    void a2160RungIsEncodedFromA4kSource() throws Exception {
+        Path uhd = fx.generate("uhd.mp4", SampleClip.of(3840, 2160, "30", 2).withAudio(false));
+        fx.upload(uhd, "uploads/uhd.mp4");
+        PipelineFixture.Job j = fx.run("uploads/uhd.mp4", Map.of("LADDER", "2160@16000,360@800", "SEGMENT_SECONDS", "1", "CHUNK_SECONDS", "1"));
+        assertTrue(j.outcome().succeeded(), () -> "job failed: " + j.outcome().result());
+        assertEquals(List.of("2160p", "360p"), j.record().path("ladder").findValuesAsText("id"));
+        assertEquals(List.of(3840, 2160), List.of(j.record().path("ladder").get(0).path("width").asInt(), j.record().path("ladder").get(0).path("height").asInt()));
+        assertEquals(2, j.record().path("chunkCount").asInt());
+        new DashOutputCheck(probe).assertComplete(j.dir(), uhd, 60, 30, 1, 30, false);
+    }
 }
