@@ -173,6 +173,7 @@ public record FragmentedMp4(long initLength, long timescale, long editMediaTime,
                         width = entry.getShort() & 0xffff;
                         height = entry.getShort() & 0xffff;
                         entry.position(entry.position() + 50);
+                        codecs = type; // until its configuration box says more
                         forEachChild(entry, (t, b) -> {
                             switch (t) {
                                 case "avcC" -> { if (b.remaining() >= 4) codecs = CodecStrings.avc(type, b); }
