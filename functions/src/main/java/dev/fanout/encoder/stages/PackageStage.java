@@ -311,7 +311,7 @@ public final class PackageStage {
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
                 new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),
-                layout.playerPageKey(), bytes, urls), thumbnails, null, Instant.now().toString());
+                layout.playerPageKey(), bytes, urls), thumbnails, null, Instant.now().toString(), plan.settings());
     }
 
     /** The chunks' audio pieces' encode seconds in all (a part of their encode seconds); null without audio. */
