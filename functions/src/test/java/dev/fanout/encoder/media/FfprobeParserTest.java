@@ -1,5 +1,6 @@
 package dev.fanout.encoder.media;
 
+import java.util.List;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class FfprobeParserTest {
         assertEquals(1080, v.displayWidth(), 1e-9);
         assertEquals(1920, v.displayHeight(), 1e-9);
         assertEquals(0.066733, v.startSeconds(), 1e-9);
-        assertEquals(44100, info.audio().sampleRate());
+        assertEquals(44100, info.firstAudio().sampleRate());
     }
 
     @Test
@@ -44,7 +45,7 @@ class FfprobeParserTest {
         assertEquals(100, info.video().frameCount(), "no nb_frames: duration × rate");
         assertEquals(Rational.of(1, 1), info.video().sampleAspect());
         assertEquals(180, info.video().rotation());
-        assertNull(info.audio());
+        assertNull(info.firstAudio());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fanout.encoder.media;
 
+import java.util.List;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
 import org.junit.jupiter.api.Test;
@@ -25,10 +26,10 @@ class FfprobeTimingTest {
     void streamStartsAreMeasuredFromTheFilesStart() throws Exception {
         SourceInfo info = FfprobeParser.parse(probe("30/1", "30/1", "1:1"), 1);
         assertEquals(0.1, info.video().startSeconds(), 1e-9, "video starts 0.1 s after the earliest stream");
-        assertEquals(0.0, info.audio().startSeconds(), 1e-9);
-        assertEquals(6, info.audio().channels());
-        assertEquals("aac", info.audio().codec());
-        assertEquals(10.1, info.audio().durationSeconds(), 1e-9);
+        assertEquals(0.0, info.firstAudio().startSeconds(), 1e-9);
+        assertEquals(6, info.firstAudio().channels());
+        assertEquals("aac", info.firstAudio().codec());
+        assertEquals(10.1, info.firstAudio().durationSeconds(), 1e-9);
     }
 
     @Test
