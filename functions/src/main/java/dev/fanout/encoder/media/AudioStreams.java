@@ -73,11 +73,15 @@ public final class AudioStreams {
         return ISO_639.matcher(t).matches() ? t : "und";
     }
 
-    /** A tag as a one-line label: control characters and double quotes (HLS quoted-strings cannot hold them) removed, at most {@value #MAX_TITLE} code points. */
+    /**
+     * A tag as a one-line label: line breaks and other control characters become spaces, double
+     * quotes go (HLS quoted-strings can hold neither), at most {@value #MAX_TITLE} code points.
+     */
     static String title(String tag) {
         StringBuilder b = new StringBuilder();
-        tag.codePoints().filter(c -> !Character.isISOControl(c) && c != '"' && Character.isDefined(c)).limit(MAX_TITLE).forEach(b::appendCodePoint);
-        return b.toString().strip().replaceAll("\\s+", " ");
+        tag.codePoints().filter(c -> c != '"' && Character.isDefined(c)).map(c -> Character.isISOControl(c) ? ' ' : c).forEach(b::appendCodePoint);
+        String one = b.toString().strip().replaceAll("\\s+", " ");
+        return one.codePointCount(0, one.length()) <= MAX_TITLE ? one : one.substring(0, one.offsetByCodePoints(0, MAX_TITLE)).strip();
     }
 
     /**

@@ -51,7 +51,7 @@ class PresentationAssemblerChecksTest {
     }
 
     static String refusal(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
-        EncodeFailedException e = assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, List.of(audio)));
+        EncodeFailedException e = assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio == null ? List.of() : List.of(audio)));
         assertEquals("EncodeFailed.InconsistentChunks", e.errorName(), e.getMessage());
         return e.getMessage();
     }

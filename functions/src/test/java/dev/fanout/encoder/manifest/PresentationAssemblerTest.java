@@ -115,7 +115,7 @@ class PresentationAssemblerTest {
     }
 
     static String refusal(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
-        return assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, List.of(audio))).getMessage();
+        return assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio == null ? List.of() : List.of(audio))).getMessage();
     }
 
     @Test

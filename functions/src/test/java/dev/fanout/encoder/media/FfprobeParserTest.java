@@ -17,7 +17,7 @@ class FfprobeParserTest {
               {"index":1,"codec_name":"h264","codec_type":"video","width":1920,"height":1080,"pix_fmt":"yuv420p",
                "sample_aspect_ratio":"1:1","r_frame_rate":"30000/1001","avg_frame_rate":"30000/1001","start_time":"0.066733",
                "duration":"10.010000","nb_frames":"300","side_data_list":[{"side_data_type":"Display Matrix","rotation":-90}]},
-              {"index":2,"codec_name":"aac","codec_type":"audio","sample_rate":"44100","channels":2,"start_time":"0.000000","duration":"10.05"}],
+              {"index":2,"codec_name":"aac","codec_type":"audio","sample_rate":"44100","channels":2,"start_time":"0.000000","duration":"10.05","nb_frames":"433"}],
              "format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","start_time":"0.000000","duration":"10.076733","size":"123"}}
             """;
 

@@ -17,7 +17,7 @@ class FfprobeTimingTest {
                 {"streams":[
                   {"codec_type":"video","codec_name":"h264","width":640,"height":360,"avg_frame_rate":"%s","r_frame_rate":"%s",
                    "sample_aspect_ratio":"%s","start_time":"1.500000","nb_frames":"300","duration":"10"},
-                  {"codec_type":"audio","codec_name":"aac","sample_rate":"48000","channels":6,"start_time":"1.400000","duration":"10.1"}],
+                  {"codec_type":"audio","codec_name":"aac","sample_rate":"48000","channels":6,"start_time":"1.400000","duration":"10.1","nb_frames":"474"}],
                  "format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","start_time":"1.400000","duration":"10.1"}}
                 """.formatted(avgRate, rRate, sar);
     }
