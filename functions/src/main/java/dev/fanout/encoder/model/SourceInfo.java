@@ -1,5 +1,7 @@
 package dev.fanout.encoder.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
@@ -11,6 +13,7 @@ import java.util.List;
  * @param audio        every audio track that is delivered, in the source's order (empty: no audio)
  * @param skippedAudio audio tracks of the source that are not delivered, each with why (job.json's warning)
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY) // job.json: no "audio" without audio, no "skippedAudio" when none was skipped
 public record SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, List<Audio> audio,
                          List<SkippedAudio> skippedAudio) {
 
