@@ -13,9 +13,10 @@ import java.util.List;
  * @param audio        every audio track that is delivered, in the source's order (empty: no audio)
  * @param skippedAudio audio tracks of the source that are not delivered, each with why (job.json's warning)
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY) // job.json: no "audio" without audio, no "skippedAudio" when none was skipped
-public record SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, List<Audio> audio,
-                         List<SkippedAudio> skippedAudio) {
+public record SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video,
+                         // job.json: no "audio" without audio (as before), no "skippedAudio" when none was skipped
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Audio> audio,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SkippedAudio> skippedAudio) {
 
     /** A source whose every audio track is delivered. */
     public SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, List<Audio> audio) {
