@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  *       gives no {@code nb_frames} for it while the video's sample count is in the header. (A
  *       fragmented MP4 has no sample counts in its header, so there an empty track cannot be told
  *       apart and is delivered as silence, as the single track always was.)</li>
+ *   <li>At most {@link #MAX_AUDIO_TRACKS} tracks are delivered; the rest are left out with
+ *       {@code Audio.TooManyTracks}.</li>
  *   <li>A track the source does not mark default is delivered all the same, as a non-default
  *       rendition: ffmpeg's MP4 demuxer reads the track's enabled flag as the default
  *       disposition, and muxers commonly enable one track per kind, so "disabled" is how a second
@@ -28,6 +30,13 @@ public final class AudioStreams {
     private AudioStreams() {}
 
     public record Parsed(List<SourceInfo.Audio> delivered, List<SourceInfo.SkippedAudio> skipped) {}
+
+    /**
+     * Audio tracks delivered at most; later ones are left out with {@code Audio.TooManyTracks}. Each
+     * track adds an output to every chunk's audio encode (≈0.5 CPU s per 10 s chunk), a cut and its
+     * uploads: this keeps a chunk's invocation bounded whatever the file claims.
+     */
+    public static final int MAX_AUDIO_TRACKS = 8;
 
     /** Longest title kept (code points): a label in a menu, not a description. */
     static final int MAX_TITLE = 64;
@@ -42,9 +51,12 @@ public final class AudioStreams {
             if (!s.path("codec_type").asText().equals("audio")) continue;
             int streamIndex = s.path("index").asInt(-1);
             String language = language(tag(s, "language"));
+            String track = "audio track " + (audioIndex + 1) + " (" + language + ", stream #0:" + streamIndex + ")";
             if (sampleCountsInHeader && s.path("nb_frames").asLong(0) <= 0) {
-                skipped.add(new SourceInfo.SkippedAudio(streamIndex, audioIndex, language, "Audio.NoSamples",
-                        "audio track " + (audioIndex + 1) + " (" + language + ", stream #0:" + streamIndex + ") has no samples; it is left out"));
+                skipped.add(new SourceInfo.SkippedAudio(streamIndex, audioIndex, language, "Audio.NoSamples", track + " has no samples; it is left out"));
+            } else if (delivered.size() == MAX_AUDIO_TRACKS) {
+                skipped.add(new SourceInfo.SkippedAudio(streamIndex, audioIndex, language, "Audio.TooManyTracks",
+                        track + " is left out: at most " + MAX_AUDIO_TRACKS + " audio tracks are delivered"));
             } else {
                 String title = title(tag(s, "title"));
                 if (title.isEmpty()) title = handlerTitle(tag(s, "handler_name"));

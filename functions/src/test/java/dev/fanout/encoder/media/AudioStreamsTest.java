@@ -63,6 +63,18 @@ class AudioStreamsTest {
     }
 
     @Test
+    void atMostEightTracksAreDeliveredAndTheRestNamed() throws Exception {
+        StringBuilder streams = new StringBuilder("{\"index\":0,\"codec_type\":\"video\",\"codec_name\":\"h264\",\"nb_frames\":\"90\"}");
+        for (int i = 1; i <= 10; i++) {
+            streams.append(",{\"index\":").append(i).append(",\"codec_type\":\"audio\",\"codec_name\":\"aac\",\"sample_rate\":\"48000\",\"nb_frames\":\"100\"}");
+        }
+        SourceInfo info = FfprobeParser.parse("{\"streams\":[" + streams + "],\"format\":{\"duration\":\"3\"}}", 1);
+        assertEquals(AudioStreams.MAX_AUDIO_TRACKS, info.audio().size());
+        assertEquals(List.of(9, 10), info.skippedAudio().stream().map(SourceInfo.SkippedAudio::streamIndex).toList());
+        assertTrue(info.skippedAudio().stream().allMatch(s -> s.warning().equals("Audio.TooManyTracks")), info.skippedAudio()::toString);
+    }
+
+    @Test
     void languagesAndTitlesAreCleanedUp() {
         assertEquals("und", AudioStreams.language(""));
         assertEquals("und", AudioStreams.language("e1g"));
