@@ -33,6 +33,13 @@ public final class LocalRun {
     static final String OUTPUT_BUCKET = "output";
     static final int DEFAULT_PORT = 8080;
 
+    /** "none", "AAC", or with several tracks "AAC, 2 tracks (eng, deu)". */
+    static String audioSummary(JsonNode tracks) {
+        if (!tracks.isArray() || tracks.isEmpty()) return "none";
+        if (tracks.size() == 1) return "AAC";
+        return "AAC, " + tracks.size() + " tracks (" + String.join(", ", tracks.findValuesAsText("language")) + ")";
+    }
+
     public static void main(String[] args) throws Exception {
         System.exit(run(args));
     }
@@ -194,7 +201,7 @@ public final class LocalRun {
                     r.path("width").asInt(), r.path("height").asInt(), r.path("codecs").asText(), r.path("bandwidth").asLong() / 1000, r.path("bytes").asLong());
         }
         System.out.printf(Locale.ROOT, "  chunks %d, segments %d per rendition, audio %s%n", job.path("chunkCount").asInt(),
-                job.path("segmentCount").asInt(), job.path("source").path("audio").isMissingNode() || job.path("source").path("audio").isNull() ? "none" : "AAC");
+                job.path("segmentCount").asInt(), audioSummary(job.path("source").path("audio")));
         JsonNode thumbs = job.path("thumbnails");
         if (thumbs.path("status").asText().equals("SUCCEEDED")) {
             JsonNode sp = thumbs.path("sprites");
