@@ -20,7 +20,7 @@ class ManifestCodecsTest {
     static final List<Presentation.TimelineRun> TIMELINE = List.of(new Presentation.TimelineRun(0, 60, 2));
 
     static Presentation presentation() {
-        return new Presentation(6, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(
+        return Presentation.of(6, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(
                 new Presentation.Representation("720p", "avc1.64001f", 1280, 720, 3_000_000, 1, 3500, VideoCodec.H264),
                 new Presentation.Representation("360p", "avc1.64001e", 640, 360, 900_000, 1, 1000, VideoCodec.H264),
                 new Presentation.Representation("720p-hevc", "hvc1.1.6.L93.90", 1280, 720, 2_000_000, 1, 3500, VideoCodec.HEVC),
