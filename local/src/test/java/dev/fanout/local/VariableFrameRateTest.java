@@ -75,15 +75,30 @@ class VariableFrameRateTest {
         assertEquals(180, r.expected.size(), "the output frame count is the duration × 30 (6 s)");
     }
 
+    /** The same phone clip as a fragmented MP4: frames and average from the fragment headers, the nominal rate kept. */
+    @Test
+    void fragmentedPhoneClip() throws Exception {
+        Path src = numbered(dir.resolve("phone-fragmented.mp4"), "30", 6, "between(n\\,10\\,11)+between(n\\,57\\,62)+eq(n\\,119)+between(n\\,150\\,153)",
+                "-movflags", "+frag_keyframe+empty_moov+default_base_moof");
+        assertVariableRate(src, "30/1");
+        assertEquals("N/A", probe.streamField(src, "v", "nb_frames"), "fragmented: no sample count in the header");
+        Result r = encode(src, "uploads/phone-fragmented.mp4", false);
+        assertEquals(30, r.rateNum);
+        assertEquals(180, r.expected.size(), "6 s × 30");
+    }
+
     /**
-     * The first frame is not at 0: capture frames 0–3 are missing, so the file's first frame (and
-     * its edit list) is at 4/30 s; 80–85 dropped across the seam at 2 s from the first frame.
+     * The first frame is not at 0: capture frames 0–3 are missing, so the video starts at 4/30 s
+     * (an edit list), behind the audio, which starts at 0; 62–67 dropped across the seam at 2 s
+     * from the first frame.
      */
     @Test
     void firstFrameLate() throws Exception {
-        Path src = numbered(dir.resolve("late.mp4"), "30", 5, "lt(n\\,4)+between(n\\,62\\,67)");
+        Path src = numbered(dir.resolve("late.mp4"), "30", 5, "lt(n\\,4)+between(n\\,62\\,67)",
+                "-f", "lavfi", "-i", CorpusMedia.tone(440, 5), "-map", "0:v", "-map", "1:a", "-c:a", "aac", "-b:a", "96k");
         assertVariableRate(src, "30/1");
-        Result r = encode(src, "uploads/late.mp4", false);
+        assertEquals(0.133, Double.parseDouble(probe.streamField(src, "v", "start_time")), 0.001, "the video starts after the audio");
+        Result r = encode(src, "uploads/late.mp4", true);
         assertEquals(30, r.rateNum);
         assertEquals(146, r.expected.size(), "the output frame count is the duration from the first frame × 30 ((150 − 4) / 30 s)");
         assertEquals(4, r.outputIds.get(0), "output frame 0 is the source's first frame");
