@@ -75,6 +75,28 @@ class VariableFrameRateTest {
         assertEquals(180, r.expected.size(), "the output frame count is the duration × 30 (6 s)");
     }
 
+    /**
+     * A phone's capture jitter: frame n at n/30 s + (7n mod 5) × 2 ms (up to a quarter frame late,
+     * 1/90000 time base), with drops. Each frame keeps its own slot (rounded to the nearest); the
+     * literal interval rule on the raw times would lose the frame before every on-time one.
+     */
+    @Test
+    void jitteredPhoneClipKeepsEveryFrame() throws Exception {
+        Path src = media.ffmpeg(dir.resolve("jitter.mp4"), "-f", "lavfi", "-i",
+                "color=black:s=320x180:r=30:d=4,format=yuv420p,geq=lum='if(mod(floor(N/pow(2\\,floor(X/32)))\\,2)\\,235\\,16)':cb=128:cr=128,"
+                        + "settb=1/90000,setpts='(N/30+mod(N*7\\,5)*0.002)/TB'",
+                "-vf", "select='not(between(n\\,20\\,22)+between(n\\,58\\,63))'", "-vsync", "vfr", "-enc_time_base", "1/90000",
+                "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-g", "25", "-video_track_timescale", "90000");
+        assertVariableRate(src, "30/1");
+        List<long[]> frames = sourceFrames(src);
+        long off = frames.stream().filter(f -> (f[0] - frames.get(0)[0]) % 3000 != 0).count();
+        assertTrue(off > frames.size() / 2, "most frames are off the 30 fps grid: " + off + " of " + frames.size());
+        Result r = encode(src, "uploads/jitter.mp4", false);
+        assertEquals(30, r.rateNum);
+        assertEquals(Rule.NEAREST_SLOT, r.rule);
+        assertEquals(120, r.expected.size(), "4 s × 30");
+    }
+
     /** The same phone clip as a fragmented MP4: frames and average from the fragment headers, the nominal rate kept. */
     @Test
     void fragmentedPhoneClip() throws Exception {
