@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
+import dev.fanout.encoder.plan.FrameRates;
 
 import java.io.IOException;
 import java.util.HashSet;
@@ -33,6 +34,10 @@ public final class FfprobeParser {
 
     private static SourceInfo.Video video(JsonNode s, double formatStart, double formatDuration) {
         Rational rate = frameRate(s);
+        // r_frame_rate: ffprobe's base rate (from the stts table when it has one duration, else
+        // guessed from the first frames' timestamps): a variable-rate source's capture rate
+        Rational reported = rational(s.path("r_frame_rate").asText("0/0"));
+        boolean constant = rate != null && rate.equals(reported);
         double streamDuration = s.path("duration").asDouble(formatDuration);
         long frames = s.path("nb_frames").asLong(0);
         // no sample count (fragmented MP4): an estimate, which ProbeStage replaces with withPacketTimes
@@ -49,7 +54,8 @@ public final class FfprobeParser {
                 s.path("start_time").asDouble(formatStart) - formatStart,
                 s.path("field_order").asText(""),
                 s.path("color_transfer").asText(""),
-                rate != null && rate.equals(rational(s.path("r_frame_rate").asText("0/0"))));
+                constant,
+                constant ? rate : FrameRates.nominal(reported, rate));
     }
 
     /** avg_frame_rate when usable (the true mean), else r_frame_rate. */
@@ -137,8 +143,10 @@ public final class FfprobeParser {
         Rational rate = frames > 0 && rateFrames > 0 && rateTicks > 0
                 ? Rational.of(Math.multiplyExact(rateFrames, timeBase.den()), Math.multiplyExact(rateTicks, timeBase.num()))
                 : null;
+        boolean constant = uniform && frames > 0;
         SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, frames,
-                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), uniform && frames > 0);
+                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), constant,
+                constant || rate == null ? rate : FrameRates.nominal(v.nominalFrameRate(), rate));
         return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio(), info.skippedAudio());
     }
 

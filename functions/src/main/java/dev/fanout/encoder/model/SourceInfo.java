@@ -39,10 +39,22 @@ public record SourceInfo(String formatName, long sizeBytes, double durationSecon
      * @param fieldOrder    ffprobe's field_order: "progressive", "tt", "bb", "tb", "bt", or "" when unknown
      * @param colorTransfer ffprobe's color_transfer, e.g. "bt709", "smpte2084" (HDR10), "arib-std-b67" (HLG), or ""
      * @param constantFrameRate every frame lasts 1/frameRate (false: variable frame rate, converted to constant)
+     * @param nominalFrameRate  the rate the frames were captured at (see {@code plan/FrameRates}): the
+     *                          frame rate of a constant-rate source; the rate a variable-rate one is
+     *                          converted at (before the output cap). {@code frameRate} stays the
+     *                          average: frames ÷ duration
      */
     public record Video(String codec, int width, int height, int rotation, Rational sampleAspect,
                         Rational frameRate, long frameCount, String pixelFormat, double startSeconds,
-                        String fieldOrder, String colorTransfer, boolean constantFrameRate) {
+                        String fieldOrder, String colorTransfer, boolean constantFrameRate, Rational nominalFrameRate) {
+
+        /** A source whose nominal rate is its frame rate (constant rate, or no better guess). */
+        public Video(String codec, int width, int height, int rotation, Rational sampleAspect,
+                     Rational frameRate, long frameCount, String pixelFormat, double startSeconds,
+                     String fieldOrder, String colorTransfer, boolean constantFrameRate) {
+            this(codec, width, height, rotation, sampleAspect, frameRate, frameCount, pixelFormat, startSeconds,
+                    fieldOrder, colorTransfer, constantFrameRate, frameRate);
+        }
 
         /** Coded as interlaced fields (the container or stream says so): deinterlaced before scaling. */
         public boolean interlaced() {

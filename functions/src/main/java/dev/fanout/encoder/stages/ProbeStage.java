@@ -15,6 +15,7 @@ import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
 import dev.fanout.encoder.model.SourceRef;
 import dev.fanout.encoder.plan.ChunkPlanner;
+import dev.fanout.encoder.plan.FrameRates;
 import dev.fanout.encoder.plan.JobIds;
 import dev.fanout.encoder.plan.LadderPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
@@ -102,11 +103,11 @@ public final class ProbeStage {
         long sourceBytesRead = probed.bytes().total();
         SourceInfo.Video video = info.video();
 
-        Rational fps = video.frameRate();
+        Rational fps = FrameRates.output(video); // a variable-rate source: its nominal rate, not the average
         List<Rendition> renditions = LadderPlanner.plan(video, settings.ladder(), settings.encode().codecs());
         int segmentFrames = ChunkPlanner.segmentFrames(fps, settings.settings().segmentSeconds());
         int chunkFrames = ChunkPlanner.chunkFrames(segmentFrames, fps, config.chunkSeconds());
-        long totalFrames = video.frameCount();
+        long totalFrames = FrameRates.outputFrames(video);
         int chunkCount = ChunkPlanner.chunkCount(totalFrames, chunkFrames);
         int segmentCount = ChunkPlanner.segmentCount(totalFrames, segmentFrames);
         JobLayout layout = JobLayout.of(outputBucket, jobId);
