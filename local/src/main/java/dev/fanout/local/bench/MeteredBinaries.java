@@ -44,11 +44,12 @@ final class MeteredBinaries {
     Path ffprobe() { return ffprobe; }
 
     private static Path wrapper(Path file, Path real, Path logDir) throws IOException {
-        // $$ is unique among running wrappers; the nanoseconds keep a reused pid from overwriting an earlier run's file
+        // times in this shell, not in a pipeline's subshell (whose children are not the binary: it said 0);
+        // $$ is unique among running wrappers; the microseconds (EPOCHREALTIME, no fork to count) keep a reused pid from overwriting an earlier run's file
         String script = "#!/bin/bash\n"
                 + "'" + real.toAbsolutePath() + "' \"$@\"\n"
                 + "rc=$?\n"
-                + "{ times | tail -n 1; printf '%s\\0' \"$0\" \"$@\"; } > '" + logDir.toAbsolutePath() + "'/run-$$-$(date +%s%N)\n"
+                + "{ times; printf '%s\\0' \"$0\" \"$@\"; } > '" + logDir.toAbsolutePath() + "'/run-$$-${EPOCHREALTIME/./}\n"
                 + "exit $rc\n";
         Files.writeString(file, script);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -61,8 +62,8 @@ final class MeteredBinaries {
         try (Stream<Path> files = Files.list(logDir)) {
             for (Path f : files.toList()) {
                 String text = Files.readString(f);
-                int nl = text.indexOf('\n');
-                Matcher m = TIME.matcher(text.substring(0, nl)); // "0m1.230s 0m0.040s": children's user, system
+                int first = text.indexOf('\n'), nl = text.indexOf('\n', first + 1);
+                Matcher m = TIME.matcher(text.substring(first + 1, nl)); // line 2, "0m1.230s 0m0.040s": children's user, system
                 double cpu = 0;
                 while (m.find()) cpu += Integer.parseInt(m.group(1)) * 60 + Double.parseDouble(m.group(2));
                 List<String> args = new ArrayList<>(List.of(text.substring(nl + 1).split("\u0000")));

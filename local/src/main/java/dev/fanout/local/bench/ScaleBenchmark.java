@@ -181,11 +181,11 @@ public final class ScaleBenchmark {
      * 20 minutes), with a tone of the same length encoded in one pass. Whole plays only; the video
      * looped on its own, so the frames stay on the 30 fps grid (looping the muxed clip shifted the
      * video by the audio's longer duration, one tick off the grid, and cutting with {@code -t}
-     * dropped a B-frame at the end). The audio is not looped: each play of an AAC track repeats its
-     * priming frame and ends on a half-length packet (20 s = 937.5 frames), so the decoded samples
-     * overlap their timestamps at every loop point, and an audio piece whose pre-roll crosses one
-     * fails as {@code EncodeFailed.BadEncoderOutput} (measured 2026-12-01: piece 2 of the 1 min
-     * source started one sample late). An AAC encode of 20 minutes costs ~20 CPU-s.
+     * dropped a B-frame at the end). The audio is not looped: with the clip's AAC track looped
+     * (each play repeats its priming frame and ends on a half-length packet, 20 s being 937.5
+     * frames) the 1 min job failed as {@code EncodeFailed.BadEncoderOutput} (2026-12-01: piece 2,
+     * whose pre-roll crosses the loop point at 20 s, started at decode time 961537, one sample off
+     * the plan's 961536). An AAC encode of 20 minutes costs ~20 CPU-s.
      */
     private static Path loop(LayerBinaries bin, Path clip, Path out, double minutes) throws IOException {
         int plays = (int) Math.round(minutes * 60 / CLIP_SECONDS);
