@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Writes {@code manifest.mpd}: a static MPEG-DASH presentation (ISO/IEC 23009-1, live profile),
- * one video adaptation set with a representation per rendition and one audio adaptation set,
+ * one video adaptation set with a representation per rendition and one audio adaptation set per
+ * audio rendition,
  * each with a SegmentTemplate ($RepresentationID$, $Number$) and an explicit SegmentTimeline.
  * Pure: the same presentation always gives the same text.
  */
@@ -40,11 +41,21 @@ public final class DashManifest {
         }
         x.append("    </AdaptationSet>\n");
 
-        Presentation.AudioSet a = p.audio();
-        if (a != null) {
-            x.append("    <AdaptationSet id=\"1\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"und\" segmentAlignment=\"true\" startWithSAP=\"1\">\n");
-            template(x, a.timescale(), "audio/init.mp4", "audio/" + SEGMENT_PATTERN, a.timeline());
-            x.append("      <Representation id=\"audio\" codecs=\"").append(a.codecs()).append("\" bandwidth=\"").append(a.bandwidth())
+        int setId = 1;
+        for (Presentation.AudioSet a : p.audio()) {
+            // @lang: RFC 5646 (ISO/IEC 23009-1 5.3.3.2). With several audio sets each also says who it
+            // is for: Label (a name for a menu), Role main/alternate (urn:mpeg:dash:role:2011, 5.8.5.5)
+            // and @selectionPriority (higher first), which players use to pick the default
+            x.append("    <AdaptationSet id=\"").append(setId++).append("\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"")
+                    .append(xml(a.language())).append('"');
+            if (a.several()) x.append(" selectionPriority=\"").append(a.main() ? 2 : 1).append('"');
+            x.append(" segmentAlignment=\"true\" startWithSAP=\"1\">\n");
+            if (a.several()) {
+                x.append("      <Label>").append(xml(a.name())).append("</Label>\n");
+                x.append("      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"").append(a.main() ? "main" : "alternate").append("\"/>\n");
+            }
+            template(x, a.timescale(), a.id() + "/init.mp4", a.id() + "/" + SEGMENT_PATTERN, a.timeline());
+            x.append("      <Representation id=\"").append(xml(a.id())).append("\" codecs=\"").append(a.codecs()).append("\" bandwidth=\"").append(a.bandwidth())
                     .append("\" audioSamplingRate=\"").append(a.sampleRate()).append("\">\n");
             x.append("        <AudioChannelConfiguration schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"")
                     .append(a.channels()).append("\"/>\n");
@@ -75,6 +86,11 @@ public final class DashManifest {
     private static String pictureAspect(int w, int h) {
         int g = java.math.BigInteger.valueOf(w).gcd(java.math.BigInteger.valueOf(h)).intValue();
         return g == 0 ? "1:1" : (w / g) + ":" + (h / g);
+    }
+
+    /** Text as XML character data or an attribute value. */
+    static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
     }
 
     /** xs:duration with millisecond precision, e.g. PT1M2.335S. */

@@ -4,8 +4,21 @@ import dev.fanout.encoder.model.Rational;
 
 import java.util.List;
 
-/** What the manifest describes, already checked for consistency. */
-public record Presentation(double durationSeconds, double segmentSeconds, VideoSet video, AudioSet audio) {
+/**
+ * What the manifest describes, already checked for consistency.
+ *
+ * @param audio one set per audio rendition, in rendition order (plan/AudioRenditions); empty without audio
+ */
+public record Presentation(double durationSeconds, double segmentSeconds, VideoSet video, List<AudioSet> audio) {
+
+    public Presentation {
+        audio = audio == null ? List.of() : List.copyOf(audio);
+    }
+
+    /** A presentation with at most one audio track (null: none). */
+    public static Presentation of(double durationSeconds, double segmentSeconds, VideoSet video, AudioSet audio) {
+        return new Presentation(durationSeconds, segmentSeconds, video, audio == null ? List.of() : List.of(audio));
+    }
 
     /** A run of segments: the first starts at {@code t}, each lasts {@code d}, {@code r} repeats follow. */
     public record TimelineRun(long t, long d, int r) {}
@@ -14,6 +27,21 @@ public record Presentation(double durationSeconds, double segmentSeconds, VideoS
 
     public record VideoSet(long timescale, Rational frameRate, List<Representation> representations, List<TimelineRun> timeline) {}
 
-    /** {@code null} in a presentation without audio. */
-    public record AudioSet(long timescale, String codecs, int sampleRate, int channels, long bandwidth, long bytes, List<TimelineRun> timeline) {}
+    /**
+     * One audio rendition.
+     *
+     * @param id       its Representation id and folder ("audio" for the first)
+     * @param language RFC 5646 tag, "und" when the source did not say
+     * @param name     its label for a person (HLS NAME, DASH Label)
+     * @param main     the default rendition
+     * @param several  the presentation has more than one audio rendition (then each names its role)
+     */
+    public record AudioSet(long timescale, String codecs, int sampleRate, int channels, long bandwidth, long bytes, List<TimelineRun> timeline,
+                           String id, String language, String name, boolean main, boolean several) {
+
+        /** The only audio rendition, untagged. */
+        public AudioSet(long timescale, String codecs, int sampleRate, int channels, long bandwidth, long bytes, List<TimelineRun> timeline) {
+            this(timescale, codecs, sampleRate, channels, bandwidth, bytes, timeline, "audio", "und", "Audio", true, false);
+        }
+    }
 }

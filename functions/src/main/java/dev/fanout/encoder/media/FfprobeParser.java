@@ -21,18 +21,14 @@ public final class FfprobeParser {
         double formatStart = format.path("start_time").asDouble(0);
         double duration = format.path("duration").asDouble(0);
         SourceInfo.Video video = null;
-        SourceInfo.Audio audio = null;
         for (JsonNode s : root.path("streams")) {
             String type = s.path("codec_type").asText();
             if (type.equals("video") && video == null && s.path("disposition").path("attached_pic").asInt(0) == 0) {
                 video = video(s, formatStart, duration);
-            } else if (type.equals("audio") && audio == null) {
-                audio = new SourceInfo.Audio(s.path("codec_name").asText("unknown"), s.path("sample_rate").asInt(0),
-                        s.path("channels").asInt(0), s.path("start_time").asDouble(formatStart) - formatStart,
-                        s.path("duration").asDouble(duration));
             }
         }
-        return new SourceInfo(format.path("format_name").asText(""), objectSize, duration, video, audio);
+        AudioStreams.Parsed audio = AudioStreams.parse(root, formatStart, duration, videoFrameCountKnown(root));
+        return new SourceInfo(format.path("format_name").asText(""), objectSize, duration, video, audio.delivered(), audio.skipped());
     }
 
     private static SourceInfo.Video video(JsonNode s, double formatStart, double formatDuration) {
@@ -84,7 +80,11 @@ public final class FfprobeParser {
      * {@link #withPacketTimes} must measure frames and rate from the packets.
      */
     public static boolean videoFrameCountKnown(String json) throws IOException {
-        JsonNode v = firstVideo(JSON.readTree(json));
+        return videoFrameCountKnown(JSON.readTree(json));
+    }
+
+    private static boolean videoFrameCountKnown(JsonNode root) {
+        JsonNode v = firstVideo(root);
         return v == null || v.path("nb_frames").asLong(0) > 0;
     }
 
@@ -139,7 +139,7 @@ public final class FfprobeParser {
                 : null;
         SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, frames,
                 v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), uniform && frames > 0);
-        return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio());
+        return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio(), info.skippedAudio());
     }
 
     /** The first video stream's track id (ffprobe's {@code id}, e.g. "0x1", the mov demuxer's tkhd track_ID), or -1. */

@@ -33,9 +33,22 @@ import java.util.Map;
  * @param poster       the poster image relative to the page, or null when the job has none
  * @param thumbnailTrack the WebVTT thumbnail track relative to the page, or null when the job has none
  * @param renditions   the video renditions, best first, as the quality menu lists them
+ * @param audio        the audio renditions in the MPD's order, as the audio menu lists them
  */
 public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack,
-                         List<Rendition> renditions) {
+                         List<Rendition> renditions, List<Audio> audio) {
+
+    /** A page whose job has at most one audio track (no audio menu). */
+    public PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack, List<Rendition> renditions) {
+        this(title, dashManifest, hlsPlaylist, poster, thumbnailTrack, renditions, List.of());
+    }
+
+    public PlayerPage {
+        audio = audio == null ? List.of() : List.copyOf(audio);
+    }
+
+    /** A choice in the audio menu (shown with two or more): the player's track is found by its MPD set, label or HLS NAME. */
+    public record Audio(String id, String language, String name, boolean main) {}
 
     /** A choice in the quality menu; the player's matching track is found by id or picture size. */
     public record Rendition(String id, int width, int height, long bandwidth) {}
@@ -70,7 +83,8 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         boolean made = JobRecord.SUCCEEDED.equals(thumbnails.status());
         String poster = thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
         String track = made && thumbnails.sprites() != null ? relative(thumbnails.sprites().track(), outputPrefix) : null;
-        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions);
+        List<Audio> audio = p.audio().stream().map(a -> new Audio(a.id(), a.language(), a.name(), a.main())).toList();
+        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions, audio);
     }
 
     private static String relative(String key, String outputPrefix) {
@@ -86,6 +100,7 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         config.put("hls", hlsPlaylist);
         config.put("thumbnails", thumbnailTrack);
         config.put("renditions", renditions);
+        config.put("audio", audio);
         Map<String, Object> players = new LinkedHashMap<>();
         for (Library l : LIBRARIES) {
             players.put(l.key(), Map.of("label", l.label(), "version", l.version(), "src", l.url(), "integrity", l.integrity()));

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the page embeds; that it plays is PlayerPageBrowserTest's job (local/). */
 class PlayerPageTest {
-    static final Presentation PRESENTATION = new Presentation(12.0, 2.0,
+    static final Presentation PRESENTATION = Presentation.of(12.0, 2.0,
             new Presentation.VideoSet(15360, new Rational(30, 1), List.of(
                     new Presentation.Representation("720p", "avc1.64001f", 1280, 720, 1_304_000, 1_887_672, 3500),
                     new Presentation.Representation("360p", "avc1.64001e", 640, 360, 315_000, 430_942, 1000)),
