@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * thumbnail stills, and its audio piece), none of the probe's.
  */
 class ScaleBenchmarkChunkCpuTest {
-    /** A file of audio piece n (AudioPieceEncoder): audio-piece-n-encoded.mp4, audio-piece-n.mp4. */
-    static final java.util.regex.Pattern PIECE = java.util.regex.Pattern.compile(".*/audio-piece-(\\d+)(-encoded)?\\.mp4");
+    /** A file of audio piece n of a track (AudioPieceEncoder): &lt;rendition&gt;-piece-n-encoded.mp4, &lt;rendition&gt;-piece-n.mp4. */
+    static final java.util.regex.Pattern PIECE = java.util.regex.Pattern.compile(".*/[^/]+-piece-(\\d+)(-encoded)?\\.mp4");
 
     @TempDir
     Path dir;
@@ -49,8 +49,8 @@ class ScaleBenchmarkChunkCpuTest {
             int chunk = Integer.parseInt(e.getKey().split("-")[1]); // chunk-<index>-<random>
             assertTrue(commands.stream().anyMatch(c -> c.contains("libx264") && c.contains("-output_ts_offset")),
                     e.getKey() + ": its video encode " + commands);
-            assertTrue(commands.stream().anyMatch(c -> c.stream().anyMatch(a -> a.endsWith("/audio-piece-" + chunk + "-encoded.mp4"))),
-                    e.getKey() + ": its own audio piece " + commands);
+            assertTrue(commands.stream().anyMatch(c -> c.stream().anyMatch(a -> a.endsWith("-piece-" + chunk + "-encoded.mp4"))),
+                    e.getKey() + ": its own audio piece's encode " + commands);
             List<Integer> pieces = commands.stream().flatMap(List::stream).map(PIECE::matcher).filter(java.util.regex.Matcher::matches)
                     .map(m -> Integer.parseInt(m.group(1))).distinct().toList();
             assertEquals(List.of(chunk), pieces, e.getKey() + ": its audio piece and no other chunk's " + commands);
