@@ -4,8 +4,25 @@ import dev.fanout.encoder.model.Rational;
 
 import java.util.List;
 
-/** What the manifest describes, already checked for consistency. */
-public record Presentation(double durationSeconds, double segmentSeconds, VideoSet video, AudioSet audio) {
+/** What the manifest describes, already checked for consistency. {@code text}: the subtitle tracks, in menu order. */
+public record Presentation(double durationSeconds, double segmentSeconds, VideoSet video, AudioSet audio, List<TextTrack> text) {
+
+    public Presentation {
+        text = text == null ? List.of() : List.copyOf(text);
+    }
+
+    /** A presentation without subtitles. */
+    public Presentation(double durationSeconds, double segmentSeconds, VideoSet video, AudioSet audio) {
+        this(durationSeconds, segmentSeconds, video, audio, List.of());
+    }
+
+    /**
+     * A subtitle track: one WebVTT file for the whole presentation.
+     *
+     * @param path      the file relative to the manifests (both sit at the job's root)
+     * @param bandwidth the file's bits over the presentation's duration, rounded up (DASH requires a {@code @bandwidth})
+     */
+    public record TextTrack(String id, String language, String label, String path, long bandwidth) {}
 
     /** A run of segments: the first starts at {@code t}, each lasts {@code d}, {@code r} repeats follow. */
     public record TimelineRun(long t, long d, int r) {}

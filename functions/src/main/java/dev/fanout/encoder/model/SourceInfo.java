@@ -6,8 +6,24 @@ package dev.fanout.encoder.model;
  * @param formatName   demuxer name reported by ffprobe
  * @param sizeBytes    object size
  * @param durationSeconds container duration
+ * @param subtitles    the source's subtitle streams, in stream order (empty: none)
  */
-public record SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, Audio audio) {
+public record SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, Audio audio,
+                         java.util.List<Subtitle> subtitles) {
+
+    public SourceInfo {
+        subtitles = subtitles == null ? java.util.List.of() : java.util.List.copyOf(subtitles);
+    }
+
+    /** A source without subtitle streams (or before they are known). */
+    public SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, Audio audio) {
+        this(formatName, sizeBytes, durationSeconds, video, audio, java.util.List.of());
+    }
+
+    /** The same source with {@code video} in place of its video. */
+    public SourceInfo withVideo(Video measured) {
+        return new SourceInfo(formatName, sizeBytes, durationSeconds, measured, audio, subtitles);
+    }
 
     /**
      * @param width         coded width in pixels
@@ -51,4 +67,16 @@ public record SourceInfo(String formatName, long sizeBytes, double durationSecon
     public record Audio(String codec, int sampleRate, int channels, double startSeconds, double durationSeconds) {}
 
     public boolean hasAudio() { return audio != null; }
+
+    /**
+     * A subtitle stream of the source as ffprobe names it.
+     *
+     * @param streamIndex ffprobe's stream index
+     * @param trackId     the MP4 track_ID (ffprobe's {@code id}), -1 when unknown
+     * @param codec       e.g. "mov_text" (the one kind turned into WebVTT), "dvd_subtitle", "eia_608"
+     * @param language    the track's ISO 639-2 language tag as stored ("eng"), "und" when none
+     * @param title       the track's title tag, or ""
+     * @param isDefault   the stream's default disposition
+     */
+    public record Subtitle(int streamIndex, long trackId, String codec, String language, String title, boolean isDefault) {}
 }

@@ -33,9 +33,22 @@ import java.util.Map;
  * @param poster       the poster image relative to the page, or null when the job has none
  * @param thumbnailTrack the WebVTT thumbnail track relative to the page, or null when the job has none
  * @param renditions   the video renditions, best first, as the quality menu lists them
+ * @param subtitles    the subtitle tracks, as the subtitles menu lists them after "Off" (empty: no menu)
  */
 public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack,
-                         List<Rendition> renditions) {
+                         List<Rendition> renditions, List<Subtitles> subtitles) {
+
+    public PlayerPage {
+        subtitles = subtitles == null ? List.of() : List.copyOf(subtitles);
+    }
+
+    /** A page without subtitles. */
+    public PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack, List<Rendition> renditions) {
+        this(title, dashManifest, hlsPlaylist, poster, thumbnailTrack, renditions, List.of());
+    }
+
+    /** A choice in the subtitles menu; each player's track is found by language and label (as both manifests name them). */
+    public record Subtitles(String id, String language, String label) {}
 
     /** A choice in the quality menu; the player's matching track is found by id or picture size. */
     public record Rendition(String id, int width, int height, long bandwidth) {}
@@ -70,7 +83,8 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         boolean made = JobRecord.SUCCEEDED.equals(thumbnails.status());
         String poster = thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
         String track = made && thumbnails.sprites() != null ? relative(thumbnails.sprites().track(), outputPrefix) : null;
-        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions);
+        List<Subtitles> subtitles = p.text().stream().map(t -> new Subtitles(t.id(), t.language(), t.label())).toList();
+        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions, subtitles);
     }
 
     private static String relative(String key, String outputPrefix) {
@@ -86,6 +100,7 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         config.put("hls", hlsPlaylist);
         config.put("thumbnails", thumbnailTrack);
         config.put("renditions", renditions);
+        config.put("subtitles", subtitles);
         Map<String, Object> players = new LinkedHashMap<>();
         for (Library l : LIBRARIES) {
             players.put(l.key(), Map.of("label", l.label(), "version", l.version(), "src", l.url(), "integrity", l.integrity()));
