@@ -72,10 +72,10 @@ public final class SubtitleSampleTable {
             throw new InvalidSubtitlesException("TooLarge", "subtitle track " + trackId + " holds " + total
                     + " bytes of text; up to " + MAX_TEXT_BYTES + " are accepted");
         }
-        List<TextSample> out = new ArrayList<>();
+        // one GET for each run of samples that lie close together (those of one chunk lie side by side)
+        List<int[]> runs = new ArrayList<>();
         int i = 0;
         while (i < nonEmpty.size()) {
-            // one GET for a run of samples that lie close together (those of one chunk lie side by side)
             int j = i;
             long from = nonEmpty.get(i).offset();
             long to = from + nonEmpty.get(i).size();
@@ -85,14 +85,41 @@ public final class SubtitleSampleTable {
                 j++;
                 to = nonEmpty.get(j).offset() + nonEmpty.get(j).size();
             }
-            byte[] bytes = source.read(from, (int) (to - from));
-            if (bytes.length < to - from) throw malformed(trackId, "a sample at byte " + from + " lies past the end of the file");
-            for (int k = i; k <= j; k++) {
-                Sample s = nonEmpty.get(k);
-                String text = decodeSample(ByteBuffer.wrap(bytes, (int) (s.offset() - from), s.size()).slice(), trackId, s.offset());
-                if (!text.isEmpty()) out.add(new TextSample(s.startMillis(), s.endMillis(), text));
-            }
+            runs.add(new int[]{i, j});
             i = j + 1;
+        }
+        // Interleaved with the video, a film's cues are one GET each (hundreds): PARALLEL_READS at a time.
+        List<java.util.concurrent.Callable<List<TextSample>>> reads = new ArrayList<>();
+        for (int[] run : runs) reads.add(() -> readRun(source, nonEmpty.subList(run[0], run[1] + 1), trackId));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_READS);
+        try {
+            List<TextSample> out = new ArrayList<>();
+            for (java.util.concurrent.Future<List<TextSample>> f : pool.invokeAll(reads)) out.addAll(f.get());
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Ranged GETs in flight at once while the samples' text is read. */
+    static final int PARALLEL_READS = 8;
+
+    private static List<TextSample> readRun(FragmentIndex.RangeReader source, List<Sample> run, long trackId) {
+        long from = run.get(0).offset();
+        Sample last = run.get(run.size() - 1);
+        long to = last.offset() + last.size();
+        byte[] bytes = source.read(from, (int) (to - from));
+        if (bytes.length < to - from) throw malformed(trackId, "a sample at byte " + from + " lies past the end of the file");
+        List<TextSample> out = new ArrayList<>();
+        for (Sample s : run) {
+            String text = decodeSample(ByteBuffer.wrap(bytes, (int) (s.offset() - from), s.size()).slice(), trackId, s.offset());
+            if (!text.isEmpty()) out.add(new TextSample(s.startMillis(), s.endMillis(), text));
         }
         return out;
     }
