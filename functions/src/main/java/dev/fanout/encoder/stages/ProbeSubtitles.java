@@ -127,8 +127,8 @@ final class ProbeSubtitles {
         if (!key.startsWith(base + ".")) return null;
         SubtitleParser.Format format = SubtitleParser.formatOf(key);
         if (format == null) return null;
+        if (key.length() == base.length() + 4) return new Sidecar("und", format); // <base>.srt: no language in the name
         String middle = key.substring(base.length() + 1, key.length() - 4);
-        if (middle.isEmpty()) return new Sidecar("und", format);
         if (middle.endsWith(".")) return null;
         if (!middle.startsWith(".") && LANGUAGE_TAG.matcher(middle).matches()) return new Sidecar(canonicalTag(middle), format);
         return null;
