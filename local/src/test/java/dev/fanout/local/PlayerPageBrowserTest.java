@@ -70,13 +70,20 @@ class PlayerPageBrowserTest {
         assertTrue(Files.isDirectory(NPM.resolve("playwright-core")), "the browser tests need " + NPM
                 + "/playwright-core: run scripts/install-browser-test-tools.sh (the Maven build of local/ runs it)");
         fx = new PipelineFixture(dir);
-        // 16 s with audio, three renditions of different sizes, 2 s segments in 4 s chunks
-        Path plain = fx.generate("player-plain.mp4", SampleClip.of(640, 360, "30", 16));
+        // 16 s with two audio languages (English 440 Hz beeps, default; German 1 kHz), three renditions
+        // of different sizes, 2 s segments in 4 s chunks
+        Path oneTrack = fx.generate("player-one-track.mp4", SampleClip.of(640, 360, "30", 16));
+        Path twoAudio = dir.resolve("player-two-audio.mp4");
+        AudioTracksTest.run(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y", "-i", oneTrack.toString(),
+                "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=16",
+                "-map", "0:v", "-map", "0:a", "-map", "1:a", "-c:v", "copy", "-c:a:0", "copy", "-c:a:1", "aac", "-b:a:1", "96k",
+                "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=deu",
+                "-disposition:a:0", "default", "-disposition:a:1", "0", twoAudio.toString()));
         // an English mov_text track in the source and a German sidecar beside it (docs/subtitles.md)
         Path srt = Files.writeString(dir.resolve("player.en.srt"), "1\n00:00:02,000 --> 00:00:04,000\nEarly English cue\n\n"
                 + "2\n" + srtTime(SUBTITLE_CUE_START) + " --> " + srtTime(SUBTITLE_CUE_END) + "\n" + ENGLISH_CUE + "\n");
         Path src = dir.resolve("player.mp4");
-        Process mux = new ProcessBuilder(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y", "-i", plain.toString(), "-i", srt.toString(),
+        Process mux = new ProcessBuilder(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y", "-i", twoAudio.toString(), "-i", srt.toString(),
                 "-map", "0", "-map", "1", "-c", "copy", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng", src.toString()).inheritIO().start();
         assertEquals(0, mux.waitFor(), "muxing the English track");
         fx.store.client().putObject(b -> b.bucket(PipelineFixture.INPUT).key("uploads/player.de.srt"),
@@ -200,6 +207,7 @@ class PlayerPageBrowserTest {
         assertEquals("[]", r.path("unexpectedRequests").toString(), player + ": requests to anywhere but the local server and the player's CDN URL" + report);
         assertSeekPreviews(player, r, report);
         assertSubtitles(player, r, report);
+        assertAudioSwitch(player, r, report);
     }
 
     /**
@@ -224,6 +232,23 @@ class PlayerPageBrowserTest {
             assertTrue(t >= SUBTITLE_CUE_START && t < SUBTITLE_CUE_END, where + "shown while the video is inside the cue, at " + t + report);
         }
         assertEquals("[]", s.path("off").path("cues").toString(), at + "Off shows no cue " + s.path("off") + report);
+    }
+
+    /**
+     * The audio menu lists both languages; the player starts on the source's default (English, in
+     * audio/), and after German is picked the player reports German as its audio track, fetches
+     * German segments (audio-de/, the 1 kHz track) and plays on.
+     */
+    private static void assertAudioSwitch(String player, JsonNode r, String report) {
+        JsonNode a = r.path("audio");
+        String at = player + ": audio switch: ";
+        assertFalse(a.path("menu").path("hidden").asBoolean(), at + "the menu shows" + report);
+        assertEquals(List.of("audio English (en)", "audio-de German (de)"), jsonStrings(a.path("menu").path("options")), at + "both languages" + report);
+        assertEquals("audio", a.path("initial").asText(), at + "the player starts on the default track" + report);
+        assertTrue(a.path("error").isNull(), at + a.path("error").asText() + report);
+        assertEquals("audio-de", a.path("active").asText(), at + "the player's audio track after the switch" + report);
+        assertTrue(jsonStrings(a.path("fetchedAfter")).contains("audio-de"), at + "German segments fetched after the switch" + report);
+        assertTrue(a.path("playedTo").asDouble() >= a.path("fromTime").asDouble() + 1, at + "playback goes on" + report);
     }
 
     /**
@@ -397,6 +422,7 @@ class PlayerPageBrowserTest {
         config.put("preview", preview);
         config.put("subtitles", List.of(Map.of("id", "en", "time", SUBTITLE_SEEK, "text", ENGLISH_CUE),
                 Map.of("id", "de", "time", SUBTITLE_SEEK, "text", GERMAN_CUE)));
+        config.put("audio", Map.of("select", "audio-de"));
         if (refusal != null) config.put("refusal", refusal);
         Path configFile = dir.resolve("driver-" + player + (refusal != null ? "-refusal" : "") + ".json");
         Json.MAPPER.writeValue(configFile.toFile(), config);

@@ -11,6 +11,8 @@ import java.util.Map;
  * FAILED. Fields that do not apply (e.g. the ladder of a job rejected at probe) are omitted.
  *
  * @param runId the execution (its name) that wrote the record: tells the runs of one job apart
+ * @param settings the job's settings (the upload's metadata, its preset, the values used): see
+ *                 {@link dev.fanout.encoder.plan.UploadSettings}
  * @param warnings what the job left out and why, when it succeeded anyway (e.g. malformed subtitle cues dropped); null: none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -31,14 +33,24 @@ public record JobRecord(
         ThumbnailsOutput thumbnails,
         Failure error,
         String finishedAt,
+        JobSettings settings,
         List<Warning> warnings) {
 
     /** A record without warnings (omitted from job.json). */
     public JobRecord(String status, String jobId, String runId, SourceRef input, SourceInfo source, List<LadderEntry> ladder,
                      Double segmentSeconds, Double chunkSeconds, Integer chunkCount, Integer segmentCount, Double durationSeconds,
+                     Timings timings, Outputs outputs, ThumbnailsOutput thumbnails, Failure error, String finishedAt,
+                     JobSettings settings) {
+        this(status, jobId, runId, input, source, ladder, segmentSeconds, chunkSeconds, chunkCount, segmentCount, durationSeconds,
+                timings, outputs, thumbnails, error, finishedAt, settings, null);
+    }
+
+    /** A record without the settings (the shape before settings per upload). */
+    public JobRecord(String status, String jobId, String runId, SourceRef input, SourceInfo source, List<LadderEntry> ladder,
+                     Double segmentSeconds, Double chunkSeconds, Integer chunkCount, Integer segmentCount, Double durationSeconds,
                      Timings timings, Outputs outputs, ThumbnailsOutput thumbnails, Failure error, String finishedAt) {
         this(status, jobId, runId, input, source, ladder, segmentSeconds, chunkSeconds, chunkCount, segmentCount, durationSeconds,
-                timings, outputs, thumbnails, error, finishedAt, null);
+                timings, outputs, thumbnails, error, finishedAt, null, null);
     }
 
     public static final String RUNNING = "RUNNING";
