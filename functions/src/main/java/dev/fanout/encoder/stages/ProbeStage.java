@@ -100,7 +100,6 @@ public final class ProbeStage {
 
         Probed probed = probeSource(source);
         SourceInfo info = probed.info();
-        long sourceBytesRead = probed.bytes().total();
         SourceInfo.Video video = info.video();
 
         Rational fps = FrameRates.output(video); // a variable-rate source: its nominal rate, not the average
@@ -111,6 +110,11 @@ public final class ProbeStage {
         int chunkCount = ChunkPlanner.chunkCount(totalFrames, chunkFrames);
         int segmentCount = ChunkPlanner.segmentCount(totalFrames, segmentFrames);
         JobLayout layout = JobLayout.of(outputBucket, jobId);
+        // the subtitle tracks and sidecars become WebVTT files now: a sidecar that is not subtitles fails before any encoding
+        ProbeSubtitles.Result subtitles = new ProbeSubtitles(store).run(source, info, timelineStart(probed.ffprobeJson()),
+                Math.round(fps.secondsFor(totalFrames).toDouble() * 1000), layout);
+        store.putJson(outputBucket, layout.subtitleSetKey(), subtitles.set());
+        long sourceBytesRead = probed.bytes().total() + subtitles.sourceBytesRead();
         double probeSeconds = Invocation.current().elapsedSeconds(started); // the invocation so far; the plan's two PUTs follow
         JobPlan plan = new JobPlan(jobId, source, info, fps, totalFrames, segmentFrames, chunkFrames, chunkCount,
                 segmentCount, renditions, settings.encode(), layout, startedMillis, probeSeconds, sourceBytesRead, settings.settings());
@@ -146,8 +150,16 @@ public final class ProbeStage {
         public long total() { return header + fragmentIndex + tailCheck; }
     }
 
-    /** What the probe learnt of the source, and what it read to learn it. */
-    public record Probed(SourceInfo info, StepBytes bytes) {}
+    /** What the probe learnt of the source, what it read to learn it, and ffprobe's own report. */
+    public record Probed(SourceInfo info, StepBytes bytes, String ffprobeJson) {}
+
+    private static double timelineStart(String ffprobeJson) {
+        try {
+            return FfprobeParser.videoStartSeconds(ffprobeJson);
+        } catch (IOException e) {
+            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
+        }
+    }
 
     /**
      * Reads what the plan needs of {@code source} (codecs, rate, frame count, rotation, colour,
@@ -171,7 +183,7 @@ public final class ProbeStage {
             SourceValidator.validate(info, config.limits());
             checkTail(info.video(), server);
             long total = server.reads().bytesServed();
-            return new Probed(info, new StepBytes(header, index, total - header));
+            return new Probed(info, new StepBytes(header, index, total - header), ffprobeJson);
         }
     }
 
