@@ -55,9 +55,10 @@ public final class AudioPieceCommands {
         // the sample grid at each joint (its short last packet is stretched to the video's length:
         // measured, 1025 samples where 1024 decode); passed through, the step shifts every later packet
         // of the piece by one sample and the piece no longer starts or lasts as planned. Steps under
-        // 1 ms are absorbed into the count; gaps over 0.1 s (min_hard_comp's default) are filled with
-        // silence and overlaps dropped, so a piece stays on the source's timeline, and adjacent pieces,
-        // each seeking by time, agree on it. A continuous source is unchanged (byte-identical output).
+        // 1 ms (min_comp) are absorbed into the count; gaps over 0.1 s (min_hard_comp's default) are
+        // documented to be filled with silence and overlaps dropped, so a piece stays on the source's
+        // timeline and adjacent pieces, each seeking by time, agree on it. A continuous source is
+        // unchanged (measured: byte-identical output at 48 and 44.1 kHz).
         // (FFmpeg Resampler documentation, "async", "min_comp", "min_hard_comp")
         long samples = piece.encodeToSample() - from;
         for (Output o : outputs) {
