@@ -301,9 +301,31 @@ async function checkSubtitles(page) {
   for (const want of config.subtitles) {
     log("subtitles " + want.id + " at " + want.time + " s");
     await page.selectOption("#subtitles", want.id);
+    // dash.js may restart to load the chosen file (see the page): wait until a showing track has
+    // its cues, so the seek below is not lost in the restart (a seek during it is: known, see notes)
+    const loadedBy = Date.now() + config.stepTimeoutMs;
+    while (Date.now() < loadedBy) {
+      const state = await showing();
+      if (state.tracks.some(s => /:showing:[1-9]/.test(s))) break;
+      await page.waitForTimeout(50);
+    }
     // from just before the cue, playing (dash.js fetches a newly chosen sidecar file as it
     // buffers), until the browser shows the cue; then paused where it was seen
-    await page.evaluate(t => { const v = document.getElementById("video"); v.currentTime = t; return v.play(); }, want.time);
+    // Choosing a track whose file dash.js has not loaded restarts the player (see the page), and a
+    // new load rejects a pending play() with AbortError: then seek and play again once it is back.
+    await page.evaluate(async t => {
+      const v = document.getElementById("video");
+      for (let attempt = 0; ; attempt++) {
+        try {
+          v.currentTime = t;
+          await v.play();
+          return;
+        } catch (e) {
+          if (e.name !== "AbortError" || attempt >= 5) throw e;
+          await new Promise(r => setTimeout(r, 300));
+        }
+      }
+    }, want.time);
     const deadline = Date.now() + config.stepTimeoutMs;
     let seen;
     for (;;) {
