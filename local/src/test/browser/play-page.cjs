@@ -301,19 +301,11 @@ async function checkSubtitles(page) {
   for (const want of config.subtitles) {
     log("subtitles " + want.id + " at " + want.time + " s");
     await page.selectOption("#subtitles", want.id);
-    // dash.js may restart to load the chosen file (see the page): wait until a showing track has
-    // its cues, so the seek below is not lost in the restart (a seek during it is: known, see notes)
-    const loadedBy = Date.now() + config.stepTimeoutMs;
-    while (Date.now() < loadedBy) {
-      const state = await showing();
-      if (state.tracks.some(s => /:showing:[1-9]/.test(s))) break;
-      await page.waitForTimeout(50);
-    }
-    // from just before the cue, playing (dash.js fetches a newly chosen sidecar file as it
-    // buffers), until the browser shows the cue; then paused where it was seen
-    // Choosing a track whose file dash.js has not loaded restarts the player (see the page), and a
-    // new load rejects a pending play() with AbortError: then seek and play again once it is back.
-    await page.evaluate(async t => {
+    // From just before the cue, playing, until the browser shows the cue; then paused where it
+    // was seen. Choosing a file dash.js has not loaded restarts dash.js (see the page): a pending
+    // play() then rejects with AbortError, and a seek made during the restart is lost (a known limit
+    // of the page). So: seek and play, and seek again while playback is not near the cue.
+    const seekAndPlay = t => page.evaluate(async t => {
       const v = document.getElementById("video");
       for (let attempt = 0; ; attempt++) {
         try {
@@ -325,12 +317,17 @@ async function checkSubtitles(page) {
           await new Promise(r => setTimeout(r, 300));
         }
       }
-    }, want.time);
+    }, t);
+    await seekAndPlay(want.time);
     const deadline = Date.now() + config.stepTimeoutMs;
     let seen;
     for (;;) {
       seen = await showing();
       if (seen.cues.some(c => c.text === want.text) || Date.now() > deadline) break;
+      if (seen.currentTime < want.time - 1 || seen.currentTime > want.time + 4) {
+        log("subtitles " + want.id + ": playback at " + seen.currentTime + " s, not near the cue: seek again");
+        await seekAndPlay(want.time);
+      }
       await page.waitForTimeout(50);
     }
     await page.evaluate(() => document.getElementById("video").pause());
