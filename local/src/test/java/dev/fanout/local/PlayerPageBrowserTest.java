@@ -212,14 +212,15 @@ class PlayerPageBrowserTest {
         assertAudioSwitch(player, r, report);
     }
 
-    /** The cues each player must show: one of each track, chosen in the page's menu. */
+    /** The cues each player must show, chosen in the page's menu: each track, then the first again. */
     static List<Map<String, Object>> subtitleChecks() {
-        return List.of(Map.of("id", "en", "chooseAt", SUBTITLE_CHOOSE_AT, "time", SUBTITLE_SEEK, "text", ENGLISH_CUE),
-                Map.of("id", "de", "chooseAt", SUBTITLE_CHOOSE_AT, "time", SUBTITLE_SEEK, "text", GERMAN_CUE));
+        Map<String, Object> english = Map.of("id", "en", "chooseAt", SUBTITLE_CHOOSE_AT, "time", SUBTITLE_SEEK, "text", ENGLISH_CUE);
+        Map<String, Object> german = Map.of("id", "de", "chooseAt", SUBTITLE_CHOOSE_AT, "time", SUBTITLE_SEEK, "text", GERMAN_CUE);
+        return List.of(english, german, english);
     }
 
     /**
-     * The subtitles menu offers both tracks; each, chosen with the video paused at 13.5 s, then
+     * The subtitles menu offers both tracks; each (and then English again), chosen with the video paused at 13.5 s, then
      * played from 8.75 s, shows its cue of
      * 9.25–11.5 s (the browser's active cue of the showing text track) while the video is inside
      * it and at no other time, with no cue of the other track, and "Off" shows none.
