@@ -6,7 +6,8 @@
 //           preview (optional): { hoverTimes: [s], seekTime, dragFrom, dragTo, screenshot, parserCases: [{text, base, times}],
 //                                 brokenTrack: body served for the track on a second page load, or null },
 //           audio (optional): { select: the audio rendition id to switch to } (the page's audio menu),
-//           subtitles (optional): [{ id, time, text }]: pick id in the page's subtitles menu, play from time until
+//           subtitles (optional): [{ id, chooseAt, time, text }]: pick id in the page's subtitles menu with the video
+//                                 paused at chooseAt, then seek to time and play until
 //                                 the browser shows a cue with that text (or the step times out); then "off",
 //           refusal (optional): { controlPage: the page's HTML without integrity hashes }: only checkRefusal runs }
 // The player libraries' CDN URLs are fulfilled from the local npm files named in routes, with the
@@ -299,39 +300,31 @@ async function checkSubtitles(page) {
     return { currentTime: v.currentTime, showingTracks: tracks.length, cues, selected: window.playerPage.subtitles, tracks: all };
   });
   for (const want of config.subtitles) {
-    log("subtitles " + want.id + " at " + want.time + " s");
-    await page.selectOption("#subtitles", want.id);
-    // From just before the cue, playing, until the browser shows the cue; then paused where it
-    // was seen. Choosing a file dash.js has not loaded restarts dash.js (see the page): a pending
-    // play() then rejects with AbortError, and a seek made during the restart is lost (a known limit
-    // of the page). So: seek and play, and seek again while playback is not near the cue.
-    const seekAndPlay = t => page.evaluate(async t => {
+    // Chosen with the video paused away from the cue (so playback was not left inside it by the
+    // previous check), then, as a viewer would, a seek to just before the cue and play until the
+    // browser shows it; paused where it was seen.
+    log("subtitles " + want.id + ": chosen at " + want.chooseAt + " s, played from " + want.time + " s");
+    await page.evaluate(t => { document.getElementById("video").currentTime = t; }, want.chooseAt);
+    const seekDeadline = Date.now() + config.stepTimeoutMs;
+    while (Date.now() < seekDeadline && !(await page.evaluate(t => {
       const v = document.getElementById("video");
-      for (let attempt = 0; ; attempt++) {
-        try {
-          v.currentTime = t;
-          await v.play();
-          return;
-        } catch (e) {
-          if (e.name !== "AbortError" || attempt >= 5) throw e;
-          await new Promise(r => setTimeout(r, 300));
-        }
-      }
-    }, t);
-    await seekAndPlay(want.time);
+      return !v.seeking && Math.abs(v.currentTime - t) < 0.5;
+    }, want.chooseAt))) await page.waitForTimeout(50);
+    await page.selectOption("#subtitles", want.id);
+    await page.evaluate(async t => {
+      const v = document.getElementById("video");
+      v.currentTime = t;
+      await v.play();
+    }, want.time);
     const deadline = Date.now() + config.stepTimeoutMs;
     let seen;
     for (;;) {
       seen = await showing();
       if (seen.cues.some(c => c.text === want.text) || Date.now() > deadline) break;
-      if (seen.currentTime < want.time - 1 || seen.currentTime > want.time + 4) {
-        log("subtitles " + want.id + ": playback at " + seen.currentTime + " s, not near the cue: seek again");
-        await seekAndPlay(want.time);
-      }
       await page.waitForTimeout(50);
     }
     await page.evaluate(() => document.getElementById("video").pause());
-    out.checks.push(Object.assign({ id: want.id, time: want.time, expected: want.text }, seen));
+    out.checks.push(Object.assign({ id: want.id, chooseAt: want.chooseAt, time: want.time, expected: want.text }, seen));
     log("shown: " + JSON.stringify(seen));
     await page.screenshot({ path: config.screenshot.replace(/\.png$/, "-subtitles-" + want.id + ".png") }).catch(() => {});
   }

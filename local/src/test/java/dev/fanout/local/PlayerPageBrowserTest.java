@@ -46,6 +46,8 @@ class PlayerPageBrowserTest {
 
     /** The subtitle cue each player must show when paused inside it: the same times in both tracks, different text. */
     static final double SUBTITLE_CUE_START = 9.25, SUBTITLE_CUE_END = 11.5, SUBTITLE_SEEK = 8.75;
+    /** Where the video is paused when a track is chosen: after the cue, inside no cue of either track. */
+    static final double SUBTITLE_CHOOSE_AT = 13.5;
     static final String ENGLISH_CUE = "The English cue at ten";
     static final String GERMAN_CUE = "Der deutsche Untertitel bei zehn";
 
@@ -210,28 +212,24 @@ class PlayerPageBrowserTest {
         assertAudioSwitch(player, r, report);
     }
 
+    /** The cues each player must show, chosen in the page's menu: each track, then the first again. */
+    static List<Map<String, Object>> subtitleChecks() {
+        Map<String, Object> english = Map.of("id", "en", "chooseAt", SUBTITLE_CHOOSE_AT, "time", SUBTITLE_SEEK, "text", ENGLISH_CUE);
+        Map<String, Object> german = Map.of("id", "de", "chooseAt", SUBTITLE_CHOOSE_AT, "time", SUBTITLE_SEEK, "text", GERMAN_CUE);
+        return List.of(english, german, english);
+    }
+
     /**
-     * The subtitles menu offers both tracks; each, chosen and played from 8.75 s, shows its cue of
+     * The subtitles menu offers both tracks; each (and then English again), chosen with the video paused at 13.5 s, then
+     * played from 8.75 s, shows its cue of
      * 9.25–11.5 s (the browser's active cue of the showing text track) while the video is inside
      * it and at no other time, with no cue of the other track, and "Off" shows none.
      */
-    /**
-     * The cues each player must show. dash.js 5.2.1 loads only the first text track's file; the
-     * page's restart to load another one does not yet show the second track's cues reliably (it
-     * failed on a clean clone in CI three times in a row, passing in a warm worktree): a known limit,
-     * recorded in the issue notes, so dash.js is held to the first track and Shaka and hls.js to both.
-     */
-    static List<Map<String, Object>> subtitleChecks(String player) {
-        Map<String, Object> english = Map.of("id", "en", "time", SUBTITLE_SEEK, "text", ENGLISH_CUE);
-        Map<String, Object> german = Map.of("id", "de", "time", SUBTITLE_SEEK, "text", GERMAN_CUE);
-        return player.equals("dashjs") ? List.of(english) : List.of(english, german);
-    }
-
     private static void assertSubtitles(String player, JsonNode r, String report) {
         JsonNode s = r.path("subtitles");
         String at = player + ": subtitles: ";
         assertEquals(List.of("off Off", "en English (en)", "de German (de)"), jsonStrings(s.path("menu")), at + "the menu" + report);
-        assertEquals(subtitleChecks(player).size(), s.path("checks").size(), at + report);
+        assertEquals(subtitleChecks().size(), s.path("checks").size(), at + report);
         for (JsonNode c : s.path("checks")) {
             String where = at + c.path("id").asText() + " at " + c.path("time").asDouble() + " s: ";
             JsonNode shown = null;
@@ -432,7 +430,7 @@ class PlayerPageBrowserTest {
                 Map.of("text", "WEBVTTX\n\n00:00:00.000 --> 00:00:01.000\nsprite-001.jpg#xywh=0,0,160,90\n", "base", TRACK_BASE, "times", List.of())));
         preview.put("brokenTrack", player.equals("dashjs") ? "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<b>not a tile</b>\n" : null);
         config.put("preview", preview);
-        config.put("subtitles", subtitleChecks(player));
+        config.put("subtitles", subtitleChecks());
         config.put("audio", Map.of("select", "audio-de"));
         if (refusal != null) config.put("refusal", refusal);
         Path configFile = dir.resolve("driver-" + player + (refusal != null ? "-refusal" : "") + ".json");

@@ -95,7 +95,7 @@ class SubtitlesTest {
             String set = sets.stream().filter(s -> s.contains("lang=\"" + expect[0] + "\"")).findFirst()
                     .orElseThrow(() -> new AssertionError("no text AdaptationSet with lang " + expect[0] + ":\n" + mpd));
             assertTrue(set.contains("mimeType=\"text/vtt\""), set);
-            assertTrue(set.contains("<BaseURL>" + expect[1] + "</BaseURL>"), set);
+            assertTrue(set.contains("<SegmentURL media=\"" + expect[1] + "\"/>"), "the file is the one segment of the track: " + set);
             assertTrue(set.matches("(?s).*<Representation [^>]*bandwidth=\"[1-9]\\d*\".*"), set);
             assertTrue(Files.isRegularFile(job.dir().resolve(expect[1])), expect[1] + " is published");
         }

@@ -54,20 +54,27 @@ public final class DashManifest {
             x.append("      </Representation>\n");
             x.append("    </AdaptationSet>\n");
         }
-        text(x, p.text(), setId); // after the audio sets
+        text(x, p.text(), setId, p.durationSeconds()); // after the audio sets
         x.append("  </Period>\n</MPD>\n");
         return x.toString();
     }
 
     /**
-     * One text AdaptationSet per subtitle track: the whole track is one WebVTT file, named by the
-     * Representation's BaseURL ("sidecar" WebVTT; DASH-IF IOP v3.2+ §6.4.2 notes it and leaves its
-     * playback to the players, and dash.js and Shaka Player play this form: contentType text,
-     * mimeType text/vtt, lang, Role subtitle, one Representation with a @bandwidth and a BaseURL,
-     * as in Dash-Industry-Forum/dash.js#1614 and gpac/gpac#2197). A separate AdaptationSet per
-     * track, as ISO/IEC 23009-1 wants for different languages, so each is its own menu entry.
+     * One text AdaptationSet per subtitle track (contentType text, mimeType text/vtt, lang, Label,
+     * Role subtitle; a separate set per track, as ISO/IEC 23009-1 wants for different languages, so
+     * each is its own menu entry). The whole track is one WebVTT file, addressed as the one Media
+     * Segment of a SegmentList that spans the presentation (ISO/IEC 23009-1 5.3.9.3), not as a
+     * bare Representation BaseURL ("sidecar" WebVTT, which DASH-IF IOP v3.2+ 6.4.2 only notes and
+     * leaves to the players). Why: dash.js 5.x plays a Representation without segment information
+     * through a separate "not fragmented" text path that drops the file whenever a seek happens while
+     * it downloads (its buffer controller reports the whole timeline buffered, so the seek marks
+     * buffering complete and the arriving file is discarded: Dash-Industry-Forum/dash.js#5135, open
+     * for 5.0.0-5.2.2). A second language is only fetched when chosen, so a viewer who picked it and
+     * then seeked got no cues. With a SegmentList the track goes through dash.js's segment path, which
+     * requests again what a seek cut off; Shaka Player reads either form.
      */
-    private static void text(StringBuilder x, List<Presentation.TextTrack> tracks, int firstId) {
+    private static void text(StringBuilder x, List<Presentation.TextTrack> tracks, int firstId, double durationSeconds) {
+        long durationMillis = Math.round(durationSeconds * 1000); // as mediaPresentationDuration, in ms
         int id = firstId;
         for (Presentation.TextTrack t : tracks) {
             x.append("    <AdaptationSet id=\"").append(id++).append("\" contentType=\"text\" mimeType=\"text/vtt\" lang=\"")
@@ -75,7 +82,9 @@ public final class DashManifest {
             x.append("      <Label>").append(xml(t.label())).append("</Label>\n");
             x.append("      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"subtitle\"/>\n");
             x.append("      <Representation id=\"text-").append(xml(t.id())).append("\" bandwidth=\"").append(t.bandwidth()).append("\">\n");
-            x.append("        <BaseURL>").append(xml(t.path())).append("</BaseURL>\n");
+            x.append("        <SegmentList timescale=\"1000\" duration=\"").append(durationMillis).append("\">\n");
+            x.append("          <SegmentURL media=\"").append(xml(t.path())).append("\"/>\n");
+            x.append("        </SegmentList>\n");
             x.append("      </Representation>\n");
             x.append("    </AdaptationSet>\n");
         }

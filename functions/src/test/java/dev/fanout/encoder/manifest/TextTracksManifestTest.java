@@ -37,12 +37,21 @@ public class TextTracksManifestTest {
             ids.add(a.getAttribute("id"));
             if (!a.getAttribute("contentType").equals("text")) continue;
             Element rep = (Element) a.getElementsByTagName("Representation").item(0);
+            // the file is the one segment of a list spanning the presentation (dash.js needs segment information, see DashManifest)
+            Element list = (Element) rep.getElementsByTagName("SegmentList").item(0);
+            assertTrue(list != null, "the Representation has a SegmentList " + mpd);
+            NodeList urls = list.getElementsByTagName("SegmentURL");
+            assertEquals(1, urls.getLength(), "one segment: the whole file " + mpd);
+            assertEquals(0, rep.getElementsByTagName("BaseURL").getLength(), "no bare sidecar BaseURL " + mpd);
             text.add(a.getAttribute("mimeType") + " " + a.getAttribute("lang") + " " + a.getElementsByTagName("Label").item(0).getTextContent()
                     + " " + ((Element) a.getElementsByTagName("Role").item(0)).getAttribute("value") + " " + rep.getAttribute("id")
-                    + " " + rep.getAttribute("bandwidth") + " " + rep.getElementsByTagName("BaseURL").item(0).getTextContent());
+                    + " " + rep.getAttribute("bandwidth") + " " + ((Element) urls.item(0)).getAttribute("media")
+                    + " " + list.getAttribute("duration") + "/" + list.getAttribute("timescale"));
         }
-        assertEquals(List.of("text/vtt en English subtitle text-en 1200 subtitles/en.vtt",
-                "text/vtt pt-BR Portuguese \"BR\" <&> subtitle text-pt-BR 900 subtitles/pt-BR.vtt"), text, mpd);
+        // the segment lasts the whole presentation, in ms like mediaPresentationDuration
+        String span = Math.round(withText().durationSeconds() * 1000) + "/1000";
+        assertEquals(List.of("text/vtt en English subtitle text-en 1200 subtitles/en.vtt " + span,
+                "text/vtt pt-BR Portuguese \"BR\" <&> subtitle text-pt-BR 900 subtitles/pt-BR.vtt " + span), text, mpd);
         assertEquals(List.of("0", "1", "2", "3"), ids, "AdaptationSet ids stay unique");
         assertFalse(DashManifest.render(HlsPlaylistsTest.presentation(true)).contains("text/vtt"), "no tracks, no text AdaptationSet");
     }
