@@ -72,6 +72,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final Map<Rule, AtomicInteger> fired = new ConcurrentHashMap<>();
     private final List<String> injected = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> forwarded = new ConcurrentHashMap<>();
+    private final List<Passed> passed = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
     FaultInjectingProxy(String upstreamEndpoint) throws IOException {
@@ -94,6 +95,12 @@ final class FaultInjectingProxy implements AutoCloseable {
     /** "METHOD path -> status" of every injected failure, in order. */
     List<String> injected() { return List.copyOf(injected); }
 
+    /** A request that went through unharmed, and when its head reached this proxy ({@link System#nanoTime()}). */
+    record Passed(String method, String path, long arrivedNanos) {}
+
+    /** Every request that went through unharmed, each with when its head arrived. */
+    List<Passed> passed() { return List.copyOf(passed); }
+
     /** How many requests "METHOD path" went through to the store unharmed. */
     int forwarded(String method, String path) {
         AtomicInteger n = forwarded.get(method + " " + path);
@@ -102,6 +109,7 @@ final class FaultInjectingProxy implements AutoCloseable {
 
     /** One request, its head read. */
     private void handle(Socket client, InputStream in, String headText) throws IOException {
+        long arrived = System.nanoTime();
         String[] requestLine = HttpForwarding.requestLine(headText);
         String method = requestLine[0];
         String target = requestLine[1];
@@ -126,6 +134,7 @@ final class FaultInjectingProxy implements AutoCloseable {
             return;
         }
         forwarded.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).incrementAndGet();
+        passed.add(new Passed(method, path, arrived));
         forward(client, in, HttpForwarding.withConnectionClose(headText), Long.MAX_VALUE);
     }
 
