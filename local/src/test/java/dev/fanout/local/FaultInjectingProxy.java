@@ -72,12 +72,13 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final Map<Rule, AtomicInteger> fired = new ConcurrentHashMap<>();
     private final List<String> injected = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> forwarded = new ConcurrentHashMap<>();
+    private final List<Passed> passed = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
     FaultInjectingProxy(String upstreamEndpoint) throws IOException {
         this.upstreamPort = URI.create(upstreamEndpoint).getPort();
         this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        this.acceptor = Thread.ofVirtual().start(this::acceptLoop);
+        this.acceptor = Thread.ofVirtual().start(() -> HttpForwarding.acceptEach(server, this::handle));
     }
 
     /** By host name, like the store behind it (see {@link LocalS3#HOST_NAME}). */
@@ -94,57 +95,47 @@ final class FaultInjectingProxy implements AutoCloseable {
     /** "METHOD path -> status" of every injected failure, in order. */
     List<String> injected() { return List.copyOf(injected); }
 
+    /** A request that went through unharmed, and when its head reached this proxy ({@link System#nanoTime()}). */
+    record Passed(String method, String path, long arrivedNanos) {}
+
+    /** Every request that went through unharmed, each with when its head arrived. */
+    List<Passed> passed() { return List.copyOf(passed); }
+
     /** How many requests "METHOD path" went through to the store unharmed. */
     int forwarded(String method, String path) {
         AtomicInteger n = forwarded.get(method + " " + path);
         return n == null ? 0 : n.get();
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                Thread.ofVirtual().start(() -> handle(client));
-            } catch (IOException e) {
-                return; // closed
-            }
+    /** One request, its head read. */
+    private void handle(Socket client, InputStream in, String headText) throws IOException {
+        long arrived = System.nanoTime();
+        String[] requestLine = HttpForwarding.requestLine(headText);
+        String method = requestLine[0];
+        String target = requestLine[1];
+        String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
+        Rule rule = match(method, path, headText);
+        if (rule != null && rule.status() == CUT) {
+            boolean cut = forward(client, in, HttpForwarding.withConnectionClose(headText), rule.cutAfter());
+            injected.add(method + " " + path + " -> " + (cut ? "cut after " + rule.cutAfter() + " body bytes" : "shorter than the cut, complete"));
+            return;
         }
-    }
-
-    private void handle(Socket client) {
-        try (client) {
-            InputStream in = client.getInputStream();
-            byte[] head = HttpHead.read(in);
-            if (head == null) return;
-            String headText = new String(head, StandardCharsets.ISO_8859_1);
-            String[] requestLine = headText.substring(0, headText.indexOf("\r\n")).split(" ");
-            String method = requestLine[0];
-            String target = requestLine[1];
-            String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
-            Rule rule = match(method, path, headText);
-            if (rule != null && rule.status() == CUT) {
-                boolean cut = forward(client, in, withConnectionClose(headText), rule.cutAfter());
-                injected.add(method + " " + path + " -> " + (cut ? "cut after " + rule.cutAfter() + " body bytes" : "shorter than the cut, complete"));
+        if (rule != null) {
+            // A client waiting for "100 Continue" has not sent its body; any other body is read and dropped.
+            if (!headText.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue")) discard(in, contentLength(headText));
+            injected.add(method + " " + path + " -> " + (rule.status() == STALL ? "stalled" : rule.status()));
+            if (rule.status() == STALL) {
+                // hold the connection until the client gives up (or a minute passes)
+                client.setSoTimeout(60_000);
+                while (in.read() >= 0) { /* discard */ }
                 return;
             }
-            if (rule != null) {
-                // A client waiting for "100 Continue" has not sent its body; any other body is read and dropped.
-                if (!headText.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue")) discard(in, contentLength(headText));
-                injected.add(method + " " + path + " -> " + (rule.status() == STALL ? "stalled" : rule.status()));
-                if (rule.status() == STALL) {
-                    // hold the connection until the client gives up (or a minute passes)
-                    client.setSoTimeout(60_000);
-                    while (in.read() >= 0) { /* discard */ }
-                    return;
-                }
-                reply(client.getOutputStream(), rule);
-                return;
-            }
-            forwarded.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).incrementAndGet();
-            forward(client, in, withConnectionClose(headText), Long.MAX_VALUE);
-        } catch (IOException e) {
-            // the client or the server went away; nothing to clean up
+            reply(client.getOutputStream(), rule);
+            return;
         }
+        forwarded.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).incrementAndGet();
+        passed.add(new Passed(method, path, arrived));
+        forward(client, in, HttpForwarding.withConnectionClose(headText), Long.MAX_VALUE);
     }
 
     private Rule match(String method, String path, String head) {
@@ -162,35 +153,17 @@ final class FaultInjectingProxy implements AutoCloseable {
      * body. Returns true when the body was longer, so the client got it cut short.
      */
     private boolean forward(Socket client, InputStream clientIn, String head, long bodyLimit) throws IOException {
-        boolean cut = false;
-        try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
-            OutputStream up = upstream.getOutputStream();
-            up.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            up.flush();
-            Thread requestBody = Thread.ofVirtual().start(() -> {
-                try {
-                    clientIn.transferTo(up);
-                } catch (IOException ignored) {
-                    // the exchange ended
-                }
-            });
-            InputStream answer = upstream.getInputStream();
-            if (bodyLimit == Long.MAX_VALUE) {
-                answer.transferTo(client.getOutputStream());
-            } else {
-                byte[] answerHead = HttpHead.read(answer);
-                if (answerHead != null) {
-                    client.getOutputStream().write(answerHead);
-                    client.getOutputStream().write(answer.readNBytes((int) Math.min(bodyLimit, Integer.MAX_VALUE)));
-                    cut = answer.read() >= 0;
-                }
-            }
-            client.getOutputStream().flush();
-            upstream.close();
-            client.shutdownInput();
-            requestBody.interrupt();
+        if (bodyLimit == Long.MAX_VALUE) {
+            HttpForwarding.forward(client, clientIn, head, InetAddress.getLoopbackAddress(), upstreamPort, HttpForwarding.AS_IS);
+            return false;
         }
-        return cut;
+        return HttpForwarding.forward(client, clientIn, head, InetAddress.getLoopbackAddress(), upstreamPort, (answer, toClient) -> {
+            byte[] answerHead = HttpHead.read(answer);
+            if (answerHead == null) return false;
+            toClient.write(answerHead);
+            toClient.write(answer.readNBytes((int) Math.min(bodyLimit, Integer.MAX_VALUE)));
+            return answer.read() >= 0;
+        });
     }
 
     private static void reply(OutputStream out, Rule rule) throws IOException {
@@ -203,18 +176,6 @@ final class FaultInjectingProxy implements AutoCloseable {
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
         out.flush();
-    }
-
-    /** One request per connection: the server closes after answering, so each request meets the rules. */
-    private static String withConnectionClose(String head) {
-        StringBuilder out = new StringBuilder();
-        for (String line : head.split("\r\n")) {
-            if (line.isEmpty()) continue;
-            String lower = line.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("connection:") || lower.startsWith("keep-alive:")) continue;
-            out.append(line).append("\r\n");
-        }
-        return out.append("Connection: close\r\n\r\n").toString();
     }
 
     private static long contentLength(String head) {

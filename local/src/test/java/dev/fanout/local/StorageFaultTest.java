@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * S3 answering 500 InternalError and 503 SlowDown — on the handlers' reads and writes, on the
  * source server's reads for ffmpeg, and long enough to exhaust the SDK's own retries — costs
  * retries, never the job or its bytes: the output is identical to a fault-free run's, and the
- * input object is untouched. S3 failing the source server past the SDK's retries, breaking off a
- * body or stalling is cured by ffmpeg reconnecting to the server, within the step.
+ * input object is untouched. S3 failing the source server past the SDK's retries or stalling is
+ * cured by ffmpeg reconnecting to the server, within the step; a body S3 breaks off, by the server
+ * resuming it.
  */
 class StorageFaultTest {
     @TempDir
@@ -146,11 +147,11 @@ class StorageFaultTest {
     }
 
     /**
-     * S3 breaks off the body of a source read: the server cuts ffmpeg's response there, ffprobe
-     * reconnects with a Range from where it was, and lists exactly the packets a clean read lists.
+     * S3 breaks off the body of a source read: the server resumes it with a Range from where it
+     * was (SourceResumeTest has the details), and ffprobe lists exactly the packets a clean read lists.
      */
     @Test
-    void aSourceBodyBrokenOffIsResumedByFfmpegFromWhereItWas() throws Exception {
+    void aSourceBodyBrokenOffIsResumedFromWhereItWas() throws Exception {
         fx.upload(source, "uploads/broken.mp4");
         var head = fx.store.head(PipelineFixture.INPUT, "uploads/broken.mp4").orElseThrow();
         SourceRef ref = new SourceRef(PipelineFixture.INPUT, "uploads/broken.mp4", head.eTag().replace("\"", ""), head.contentLength());
@@ -167,7 +168,7 @@ class StorageFaultTest {
             assertEquals(1, proxy.fired(cut));
             assertTrue(proxy.injected().contains("GET /input/uploads/broken.mp4 -> cut after 65536 body bytes"), proxy.injected()::toString);
             assertEquals(clean, resumed, "every packet, as from a clean read");
-            assertNull(server.reads().failure(), "the break was made good by ffprobe's reconnect");
+            assertNull(server.reads().failure(), "the break was made good");
         }
     }
 

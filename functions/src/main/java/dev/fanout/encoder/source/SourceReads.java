@@ -15,8 +15,15 @@ import dev.fanout.encoder.model.SourceRef;
  * @param requests    HTTP requests that read the source
  * @param failure     null, or the first failure that decides the run: a 412/403/404 (permanent,
  *                    even when ffmpeg exited 0), else a transient one no later read made good
+ * @param resumed     how often the server resumed a body S3 broke off, with a ranged GET from the
+ *                    byte it had reached, so that ffmpeg never saw the break
  */
-public record SourceReads(long bytesServed, int requests, Failure failure) {
+public record SourceReads(long bytesServed, int requests, Failure failure, int resumed) {
+
+    /** Reads without a resumed body. */
+    public SourceReads(long bytesServed, int requests, Failure failure) {
+        this(bytesServed, requests, failure, 0);
+    }
 
     public enum Kind {
         /** 412 to If-Match: the object now has another ETag. */

@@ -48,11 +48,26 @@ import java.util.concurrent.atomic.AtomicReference;
  * https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/s3/aws.sdk.kotlin.services.s3.model/-get-object-request/if-match.html),
  * so a job never reads a mix of two uploads.
  *
+ * <p>A body S3 breaks off is resumed here, with a ranged GET from the byte the server reached
+ * (up to {@link #MAX_RESUMES_WITHOUT_PROGRESS} in a row without a byte getting through), so
+ * ffmpeg never sees the break. That is what S3 does to a slow reader: it closes a connection that
+ * is "not read from or written to within the timeout period" (S3 API Reference, Error responses,
+ * RequestTimeout: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html), after
+ * about 20 s idle as others report it (vector PR 9703, https://github.com/vectordotdev/vector/pull/9703;
+ * aws-sdk-java-v2 issue 5541: a GetObject read slowly ends in "Premature end of Content-Length
+ * delimited message body"); an encoder can leave its input unread that long. The SDK reports a
+ * cleanly closed connection short of its Content-Length as that exception, not as the end of the
+ * stream (measured against the embedded store's 30 s idle timeout: 4,022,272 of 41,943,040 bytes,
+ * then the exception). Leaving it to ffmpeg 4.4.1 works for one break (it logs "Stream ends
+ * prematurely" and reconnects with a Range), but it rides out only four failed reconnects in a
+ * row, 11 s of back-off in all, and then takes the read error for the end of its input.
+ *
  * <p>It records what went wrong ({@link #reads()}). ffmpeg sees an S3 failure only as this
  * server answers it: 412/403/404 are passed on (ffmpeg stops), a transient failure becomes 503
- * before the body, or a cut connection within it — and ffmpeg reconnects with a Range from where
- * it was ({@code -reconnect*} in {@link FfmpegCommands}). A transient failure is made good when a
- * later request delivers the byte where it stopped; one that is not decides the run.
+ * before the body, or a cut connection within it when resuming failed — and ffmpeg reconnects
+ * with a Range from where it was ({@code -reconnect*} in {@link FfmpegCommands}). A transient
+ * failure is made good when a later request delivers the byte where it stopped; one that is not
+ * decides the run.
  */
 public final class SourceServer implements AutoCloseable {
     /**
@@ -68,6 +83,13 @@ public final class SourceServer implements AutoCloseable {
      */
     static final int SEND_BUFFER_BYTES = 16 * 1024;
     private static final int BUFFER_BYTES = 16 * 1024;
+    /**
+     * Ranged GETs in a row that may resume a body S3 broke off before the server gives up and cuts
+     * ffmpeg's response instead (ffmpeg then reconnects). Reset by every byte that gets through:
+     * a slow reader whose body S3 breaks off again and again, each time after progress, is
+     * resumed as often as that takes; S3 failing five times in a row is not a slow reader.
+     */
+    static final int MAX_RESUMES_WITHOUT_PROGRESS = 5;
     private static final int MAX_REQUEST_HEAD_BYTES = 16 * 1024;
     /** How long a connection may take to send its request. */
     private static final int REQUEST_HEAD_TIMEOUT_MILLIS = 30_000;
@@ -133,7 +155,8 @@ public final class SourceServer implements AutoCloseable {
             SourceReads.Failure f = r.brokenAt(now);
             if (f != null && all.stream().noneMatch(later -> later.seq > r.seq && later.covers(f.offset()))) decisive = f;
         }
-        return new SourceReads(bytes, all.size(), decisive);
+        int resumed = all.stream().mapToInt(r -> r.resumed).sum();
+        return new SourceReads(bytes, all.size(), decisive, resumed);
     }
 
     private void acceptLoop() {
@@ -200,12 +223,9 @@ public final class SourceServer implements AutoCloseable {
             reads.add(read);
         }
         ResponseInputStream<GetObjectResponse> body;
-        read.waitStarted = System.nanoTime();
         try {
-            body = s3.getObject(b -> b.bucket(source.bucket()).key(source.key()).ifMatch('"' + source.etag() + '"')
-                    .range("bytes=" + range.first() + "-" + range.last()));
+            body = get(read, range.first(), range.last());
         } catch (SdkException e) {
-            read.waitEnded();
             if (closed) return;
             SourceReads.Failure f = failure(e, range.first());
             if (f.kind() == SourceReads.Kind.TRANSIENT) {
@@ -217,32 +237,69 @@ public final class SourceServer implements AutoCloseable {
             }
             return;
         }
-        read.waitEnded();
         long remaining = range.length();
+        int resumesWithoutProgress = 0;
         try {
             answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", remaining, contentRange);
             byte[] buffer = new byte[BUFFER_BYTES];
             while (remaining > 0) {
                 int n;
+                String broken = null;
                 read.waitStarted = System.nanoTime();
                 try {
                     n = body.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                    if (n < 0) broken = "S3 ended the body " + remaining + " bytes early";
                 } catch (IOException e) {
-                    n = -2;
-                    if (!closed) read.failure = transientFailure(read.offset(), "S3 broke off the body: " + e.getMessage());
+                    n = -1;
+                    broken = "S3 broke off the body: " + e.getMessage();
                 }
                 read.waitEnded();
-                if (n == -1 && !closed) read.failure = transientFailure(read.offset(), "S3 ended the body " + remaining + " bytes early");
-                if (n < 0) return; // closing the connection short of Content-Length: ffmpeg reconnects from where it was
+                if (broken != null) {
+                    if (closed) return;
+                    body.abort();
+                    body = null;
+                    // S3 breaks off the body of a reader that stops reading (ffmpeg busy encoding):
+                    // resume here, from the byte reached, so that ffmpeg never sees the break
+                    if (resumesWithoutProgress < MAX_RESUMES_WITHOUT_PROGRESS) {
+                        resumesWithoutProgress++;
+                        try {
+                            body = get(read, read.offset(), range.last());
+                            read.resumed++;
+                            continue;
+                        } catch (SdkException e) {
+                            if (closed) return;
+                            SourceReads.Failure f = failure(e, read.offset());
+                            if (f.kind() != SourceReads.Kind.TRANSIENT) permanent.compareAndSet(null, f);
+                            broken = broken + "; resuming from byte " + read.offset() + ": " + f.detail();
+                        }
+                    }
+                    // closing the connection short of Content-Length: ffmpeg reconnects from where it was
+                    read.failure = transientFailure(read.offset(), broken);
+                    return;
+                }
                 out.write(buffer, 0, n);
                 out.flush();
                 read.delivered += n;
                 remaining -= n;
+                resumesWithoutProgress = 0;
             }
         } finally {
             // the rest of a range nobody reads is never downloaded: abort drops the S3 connection
-            if (remaining > 0) body.abort();
-            else body.close();
+            if (body != null) {
+                if (remaining > 0) body.abort();
+                else body.close();
+            }
+        }
+    }
+
+    /** One ranged GetObject pinned to the job's ETag; the wait for its answer counts as a wait for S3. */
+    private ResponseInputStream<GetObjectResponse> get(Read read, long first, long last) {
+        read.waitStarted = System.nanoTime();
+        try {
+            return s3.getObject(b -> b.bucket(source.bucket()).key(source.key()).ifMatch('"' + source.etag() + '"')
+                    .range("bytes=" + first + "-" + last));
+        } finally {
+            read.waitEnded();
         }
     }
 
@@ -321,6 +378,8 @@ public final class SourceServer implements AutoCloseable {
         volatile long stalledAt = -1;
         /** the transient S3 failure that ended this read, or null */
         volatile SourceReads.Failure failure;
+        /** how often this read resumed a body S3 broke off */
+        volatile int resumed;
 
         Read(long seq, long first) {
             this.seq = seq;

@@ -1,5 +1,6 @@
 package dev.fanout.local.iam;
 
+import dev.fanout.local.HttpForwarding;
 import dev.fanout.local.HttpHead;
 
 import dev.fanout.encoder.storage.S3Clients;
@@ -74,7 +75,7 @@ public final class S3PolicyProxy implements AutoCloseable {
         for (String principal : policies.principals()) {
             ServerSocket server = new ServerSocket(0, 200, bind);
             listeners.put(principal, server);
-            Thread.ofVirtual().name("s3-policy-" + principal).start(() -> acceptLoop(principal, server));
+            Thread.ofVirtual().name("s3-policy-" + principal).start(() -> HttpForwarding.acceptEach(server, (client, in, head) -> handle(principal, client, in, head)));
         }
     }
 
@@ -99,83 +100,50 @@ public final class S3PolicyProxy implements AutoCloseable {
     /** Every refused request so far, in order. */
     public List<Denial> denials() { return List.copyOf(denials); }
 
-    private void acceptLoop(String principal, ServerSocket server) {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                Thread.ofVirtual().start(() -> handle(principal, client));
-            } catch (IOException e) {
-                return; // closed
-            }
+    /** One request, its head read. */
+    private void handle(String principal, Socket client, InputStream in, String headText) throws IOException {
+        String[] requestLine = HttpForwarding.requestLine(headText);
+        Map<String, String> headers = headers(headText);
+        S3Access.Request request = S3Access.parse(requestLine[0], requestLine[1], headers);
+        if (S3Access.isDeleteObjects(request)) {
+            deleteObjects(principal, request, client, in, headText);
+            return;
         }
-    }
-
-    private void handle(String principal, Socket client) {
-        try (client) {
-            InputStream in = client.getInputStream();
-            byte[] head = HttpHead.read(in);
-            if (head == null) return;
-            String headText = new String(head, StandardCharsets.ISO_8859_1);
-            String[] requestLine = headText.substring(0, headText.indexOf("\r\n")).split(" ");
-            Map<String, String> headers = headers(headText);
-            S3Access.Request request = S3Access.parse(requestLine[0], requestLine[1], headers);
-            if (S3Access.isDeleteObjects(request)) {
-                deleteObjects(principal, request, client, in, headText);
+        for (S3Access.Check check : S3Access.checks(request)) {
+            TemplatePolicies.Decision d = policies.decide(principal, check.action(), check.resource(), check.context());
+            if (!d.allowed()) {
+                boolean bodyWaits = headers.getOrDefault("expect", "").equalsIgnoreCase("100-continue");
+                if (!bodyWaits) in.skipNBytes(contentLength(headers));
+                refuse(client.getOutputStream(), principal, check, d, request.method().equals("HEAD"));
+                // read what the client still sends, so closing does not reset the connection before it reads the 403
+                client.shutdownOutput();
+                client.setSoTimeout(5_000);
+                in.transferTo(OutputStream.nullOutputStream());
                 return;
             }
-            for (S3Access.Check check : S3Access.checks(request)) {
-                TemplatePolicies.Decision d = policies.decide(principal, check.action(), check.resource(), check.context());
-                if (!d.allowed()) {
-                    boolean bodyWaits = headers.getOrDefault("expect", "").equalsIgnoreCase("100-continue");
-                    if (!bodyWaits) in.skipNBytes(contentLength(headers));
-                    refuse(client.getOutputStream(), principal, check, d, request.method().equals("HEAD"));
-                    // read what the client still sends, so closing does not reset the connection before it reads the 403
-                    client.shutdownOutput();
-                    client.setSoTimeout(5_000);
-                    in.transferTo(OutputStream.nullOutputStream());
-                    return;
-                }
-            }
-            forward(principal, request, client, in, withConnectionClose(headText));
-        } catch (IOException e) {
-            // the client or the store went away; nothing to clean up
         }
+        forward(principal, request, client, in, HttpForwarding.withConnectionClose(headText));
     }
 
     private void forward(String principal, S3Access.Request request, Socket client, InputStream clientIn, String head) throws IOException {
-        try (Socket upstream = new Socket(upstreamAddress, upstreamPort)) {
-            OutputStream up = upstream.getOutputStream();
-            up.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            up.flush();
-            Thread requestBody = Thread.ofVirtual().start(() -> {
-                try {
-                    clientIn.transferTo(up);
-                } catch (IOException ignored) {
-                    // the exchange ended
-                }
-            });
-            InputStream fromStore = upstream.getInputStream();
-            OutputStream toClient = client.getOutputStream();
+        HttpForwarding.forward(client, clientIn, head, upstreamAddress, upstreamPort, (fromStore, toClient) -> {
             if (request.isObjectRead()) {
                 byte[] responseHead = HttpHead.read(fromStore);
-                if (responseHead == null) return;
+                if (responseHead == null) return null;
                 String status = new String(responseHead, StandardCharsets.ISO_8859_1).split(" ", 3)[1];
                 S3Access.Check list = S3Access.missingKeyCheck(request);
                 if (status.equals("404")) {
                     TemplatePolicies.Decision d = policies.decide(principal, list.action(), list.resource(), list.context());
                     if (!d.allowed()) {
                         refuse(toClient, principal, list, d, request.method().equals("HEAD"));
-                        return;
+                        return null;
                     }
                 }
                 toClient.write(responseHead);
             }
             fromStore.transferTo(toClient);
-            toClient.flush();
-            upstream.close();
-            client.shutdownInput();
-            requestBody.interrupt();
-        }
+            return null;
+        });
     }
 
     /** DeleteObjects: each key needs s3:DeleteObject; refused keys come back as per-key AccessDenied errors. */
@@ -211,7 +179,7 @@ public final class S3PolicyProxy implements AutoCloseable {
         }
         if (refused.isEmpty()) {
             ByteArrayInputStream replay = new ByteArrayInputStream(body);
-            forward(principal, request, client, replay, withConnectionClose(headText));
+            forward(principal, request, client, replay, HttpForwarding.withConnectionClose(headText));
             return;
         }
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
@@ -279,19 +247,6 @@ public final class S3PolicyProxy implements AutoCloseable {
         String v = headers.get("content-length");
         return v == null ? 0 : Long.parseLong(v);
     }
-
-    /** One request per connection: both sides close after the answer, so every request is decided. */
-    private static String withConnectionClose(String head) {
-        StringBuilder out = new StringBuilder();
-        for (String line : head.split("\r\n")) {
-            if (line.isEmpty()) continue;
-            String lower = line.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("connection:") || lower.startsWith("keep-alive:")) continue;
-            out.append(line).append("\r\n");
-        }
-        return out.append("Connection: close\r\n\r\n").toString();
-    }
-
 
     @Override
     public void close() throws IOException {
