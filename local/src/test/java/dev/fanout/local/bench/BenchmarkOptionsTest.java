@@ -73,5 +73,7 @@ class BenchmarkOptionsTest {
         assertTrue(codec.getMessage().contains("unknown option --chunks") && codec.getMessage().contains("--chunk"), codec.getMessage());
         IllegalArgumentException noValue = assertThrows(IllegalArgumentException.class, () -> CodecBenchmark.main(new String[] {"--seconds"}));
         assertEquals("--seconds needs a value", noValue.getMessage());
+        IllegalArgumentException scale = assertThrows(IllegalArgumentException.class, () -> ScaleBenchmark.main(new String[] {"--minute", "1"}));
+        assertTrue(scale.getMessage().contains("unknown option --minute") && scale.getMessage().contains("--minutes"), scale.getMessage());
     }
 }
