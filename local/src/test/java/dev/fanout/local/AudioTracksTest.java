@@ -3,10 +3,7 @@ package dev.fanout.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.media.ProcessRunner;
 import dev.fanout.local.bench.AudioSeamMeter;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -32,32 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * languages, each decoding to its own tone with the video's duration; a track without samples is
  * left out with a warning; a track that cannot be decoded fails the job, named.
  */
-class AudioTracksTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static MediaProbe probe;
-    static DashOutputCheck check;
-
+class AudioTracksTest extends PipelineTestBase {
     /** 9 s in 4 s chunks: three pieces per track, two seams. */
     static final Map<String, String> SMALL = Map.of("LADDER", "240@400", "SEGMENT_SECONDS", "2", "CHUNK_SECONDS", "4");
     static final int SECONDS = 9;
     static final long VIDEO_SAMPLES = SECONDS * 48_000L;
 
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-        probe = new MediaProbe(fx.bin);
-        check = new DashOutputCheck(probe);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
     /** 320x180 at 30 fps; audio track 1 English 440 Hz (not default), track 2 German 1 kHz at 44.1 kHz (default). */
-    static Path twoLanguages(String name) {
+    Path twoLanguages(String name) {
         Path out = dir.resolve(name);
         run(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y",
                 "-f", "lavfi", "-i", "testsrc=size=320x180:rate=30:duration=" + SECONDS,
@@ -152,7 +131,7 @@ class AudioTracksTest {
     }
 
     /** The rendition's samples decoded: the video's duration within one AAC frame, and its source's tone, not the other track's. */
-    static void assertTone(String id, Path jobDir, double tone, double otherTone) throws Exception {
+    void assertTone(String id, Path jobDir, double tone, double otherTone) throws Exception {
         List<Path> segments;
         try (Stream<Path> files = Files.list(jobDir.resolve(id))) {
             segments = files.filter(f -> f.getFileName().toString().startsWith("seg-")).sorted().toList();

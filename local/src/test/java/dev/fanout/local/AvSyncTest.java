@@ -1,10 +1,7 @@
 package dev.fanout.local;
 
 import dev.fanout.encoder.media.ProcessRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,12 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on chunk seams (the chunk encoders' boundaries), on segment boundaries inside a chunk (audio
  * fragments too), on the last frame before a seam, and off the grid.
  */
-class AvSyncTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static MediaProbe probe;
-
+class AvSyncTest extends PipelineTestBase {
     static final int FPS = 30;
     static final double SECONDS = 25;
     /** 2 s segments, 4 s chunks: seams at 4, 8, 12, 16, 20, 24 s. One cheap rendition of a 360p source. */
@@ -53,17 +45,6 @@ class AvSyncTest {
      * or segment that takes its sound from the wrong place.
      */
     static final double TOLERANCE_SECONDS = 0.005;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-        probe = new MediaProbe(fx.bin);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
 
     @Test
     void everyBeepStartsOnItsFlashAtSeamsSegmentBoundariesAndOffTheGrid() throws Exception {
@@ -99,7 +80,7 @@ class AvSyncTest {
     }
 
     /** 640x360 black with a white frame at each event; a 1 kHz burst of {@link #BEEP_SECONDS} from each event's instant; H.264 + AAC. */
-    static Path flashesAndBeeps(Path out) {
+    Path flashesAndBeeps(Path out) {
         String frames = EVENT_FRAMES.stream().map(f -> "eq(n\\," + f + ")").collect(Collectors.joining("+"));
         String gates = EVENT_FRAMES.stream()
                 .map(f -> String.format(Locale.ROOT, "between(t\\,%.6f\\,%.6f)", (double) f / FPS, (double) f / FPS + BEEP_SECONDS))
@@ -115,7 +96,7 @@ class AvSyncTest {
     }
 
     /** Timestamps (s) of the frames whose mean luma is above mid-grey. */
-    static List<Double> flashes(Path file) throws IOException {
+    List<Double> flashes(Path file) throws IOException {
         Path raw = dir.resolve(file.getFileName() + ".gray");
         run(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y", "-i", file.toString(), "-map", "0:v:0",
                 "-vsync", "passthrough", "-vf", "scale=8:8:flags=area,format=gray", "-f", "rawvideo", raw.toString()));
@@ -133,7 +114,7 @@ class AvSyncTest {
     }
 
     /** Beep start times (s) of a self-contained (not fragmented) file, decoded by ffmpeg on its own timeline. */
-    static List<Double> beeps(Path file) throws IOException {
+    List<Double> beeps(Path file) throws IOException {
         Path raw = dir.resolve(file.getFileName() + ".pcm");
         run(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y", "-i", file.toString(), "-map", "0:a:0",
                 "-af", "aresample=async=1:first_pts=0", "-ac", "1", "-ar", "48000", "-f", "f32le", raw.toString()));
@@ -149,7 +130,7 @@ class AvSyncTest {
      * the first segment decodes 1024 samples late, the same beep in a non-fragmented copy of the
      * same packets does not), which is its error, not the file's.
      */
-    static List<Double> publishedBeeps(Path audioDir) throws IOException {
+    List<Double> publishedBeeps(Path audioDir) throws IOException {
         Mp4Boxes.Init init = Mp4Boxes.readInit(audioDir.resolve("init.mp4"));
         assertEquals(48000, init.timescale(), "audio track timescale is its sample rate");
         List<Path> segments;

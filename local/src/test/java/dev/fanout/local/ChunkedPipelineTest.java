@@ -1,10 +1,7 @@
 package dev.fanout.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -14,27 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** End to end on real media: generated sources → the handlers → DASH output checked by ffmpeg. */
-class ChunkedPipelineTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static DashOutputCheck check;
-    static MediaProbe probe;
-
+class ChunkedPipelineTest extends PipelineTestBase {
     /** Small pictures keep the suite fast; 2 s segments, 4 s chunks give several chunk seams. */
     static final Map<String, String> SMALL = Map.of("LADDER", "360@800,240@400", "SEGMENT_SECONDS", "2", "CHUNK_SECONDS", "4");
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-        probe = new MediaProbe(fx.bin);
-        check = new DashOutputCheck(probe);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
 
     @Test
     void ntscRateWithKeyframesOffTheGridAndMoovAtTheEnd() throws Exception {

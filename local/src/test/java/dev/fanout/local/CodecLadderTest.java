@@ -1,10 +1,8 @@
 package dev.fanout.local;
 
 import dev.fanout.encoder.media.ProcessRunner;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -30,31 +28,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * encoded, and every segment decodes on its own from the init segment (a closed GOP: an open one
  * would leave leading pictures that reference the segment before).
  */
-class CodecLadderTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static MediaProbe probe;
-    static PipelineFixture.Job job;
-    static Path src;
+class CodecLadderTest extends PipelineTestBase {
+    PipelineFixture.Job job;
+    Path src;
     static final int FRAMES = 150; // 5 s at 30 fps
     static final int SEGMENT_FRAMES = 30;
 
     @BeforeAll
-    static void encode() throws Exception {
-        fx = new PipelineFixture(dir);
-        probe = new MediaProbe(fx.bin);
+    void encode() throws Exception {
         // 5 s in 1 s segments and 2 s chunks: 3 chunks, two seams
         src = fx.generate("codecs.mp4", SampleClip.of(480, 270, "30", 5));
         fx.upload(src, "uploads/codecs.mp4");
         job = fx.run("uploads/codecs.mp4", Map.of("LADDER", "270@700,180@350", "SEGMENT_SECONDS", "1", "CHUNK_SECONDS", "2",
                 "CODECS", "h264,hevc,av1"));
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (fx != null) fx.close();
     }
 
     @Test
@@ -95,7 +82,7 @@ class CodecLadderTest {
      * level it parses from the parameter sets): hvc1.1.6.L{level} for HEVC Main, av01.0.{level}M.08
      * for AV1 Main 8-bit, avc1.64{..}{level hex} for H.264 High.
      */
-    static void assertCodecStringMatchesTheStream(String id, String codecs) throws Exception {
+    void assertCodecStringMatchesTheStream(String id, String codecs) throws Exception {
         Path joined = MediaProbe.joinTrack(job.dir().resolve("video").resolve(id), dir.resolve("codec-" + id + ".mp4"));
         String tag = probe.streamField(joined, "v", "codec_tag_string");
         int level = Integer.parseInt(probe.streamField(joined, "v", "level"));

@@ -2,12 +2,9 @@ package dev.fanout.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.local.asl.StatesError;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -21,20 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * field fails the state with States.Runtime, which no Catch catches, so a definition that reads
  * $.error.Cause would end the execution with no job.json and no event.)
  */
-class FailureWithoutCauseTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-
+class FailureWithoutCauseTest extends PipelineTestBase {
     @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
+    void upload() {
         fx.upload(fx.generate("clip.mp4", SampleClip.of(320, 180, "25", 2)), "uploads/no-cause.mp4");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     @Test

@@ -1,10 +1,7 @@
 package dev.fanout.local;
 
 import dev.fanout.encoder.media.ProcessRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * PQ code values shown as if they were BT.709 ("no tone mapping") are 9–54 code values off
  * on these patches; {@link #LUMA_TOLERANCE} is 4.
  */
-class HdrToneMappingTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
+class HdrToneMappingTest extends PipelineTestBase {
 
     /** Patch luminances (cd/m²), one 40 px stripe each across a 320x180 picture. */
     static final double[] NITS = {1, 10, 50, 100, 203, 400, 1000};
@@ -38,16 +32,6 @@ class HdrToneMappingTest {
     /** Code values (8-bit) a patch may be off: 10-bit → 8-bit rounding, x264 at CRF 23 on a flat patch, zimg's float math. Measured: ≤ 1. */
     static final double LUMA_TOLERANCE = 4;
     static final double CHROMA_TOLERANCE = 3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
 
     // SMPTE ST 2084 constants
     static final double M1 = 2610.0 / 16384, M2 = 2523.0 / 4096 * 128, C1 = 3424.0 / 4096, C2 = 2413.0 / 4096 * 32, C3 = 2392.0 / 4096 * 32;

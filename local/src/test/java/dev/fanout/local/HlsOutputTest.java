@@ -1,10 +1,7 @@
 package dev.fanout.local;
 
 import dev.fanout.encoder.model.JobLayout;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.math.BigDecimal;
@@ -31,24 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * media playlist through their hls demuxer. They must see exactly the source's frames on its
  * timeline, audio alongside, and every URI in every playlist must be an object in the bucket.
  */
-class HlsOutputTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static MediaProbe probe;
+class HlsOutputTest extends PipelineTestBase {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final double AAC_FRAME_SECONDS = 1024 / 48000.0;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-        probe = new MediaProbe(fx.bin);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
 
     @Test
     void masterAndMediaPlaylistsPlayTheSourceFromTheBucketOverHttp() throws Exception {

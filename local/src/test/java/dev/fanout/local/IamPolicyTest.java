@@ -1,5 +1,6 @@
 package dev.fanout.local;
 
+import dev.fanout.local.iam.SmallTemplates;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -44,18 +45,13 @@ class IamPolicyTest {
 
     /** A small template with an input and an output bucket and one function whose Policies are given. */
     static String withBuckets(String function, String more) {
-        return """
-                Resources:
-                  InputBucket:
-                    Type: AWS::S3::Bucket
-                  OutputBucket:
-                    Type: AWS::S3::Bucket
+        return SmallTemplates.withBuckets("""
                   Worker:
                     Type: AWS::Serverless::Function
                     Properties:
                       Handler: x.Y::handle
                       Policies:
-                """ + function.indent(8) + more;
+                """ + function.indent(8) + more);
     }
 
     static List<String> inputViolations(String template) {

@@ -1,9 +1,6 @@
 package dev.fanout.local;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 import java.nio.file.Files;
@@ -17,21 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
  * against the store itself: a rewrite of an upload with the very same bytes keeps its SHA-256 and
  * ETag (what the check compared before), and must still be seen, within the same second too.
  */
-class InputStateTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
+class InputStateTest extends PipelineTestBase {
     @Test
     void aRewriteWithTheSameBytesIsSeen() throws Exception {
         Path file = Files.write(dir.resolve("upload.mp4"), "not really a movie, but bytes".getBytes());

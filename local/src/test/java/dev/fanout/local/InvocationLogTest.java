@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.storage.Json;
 import dev.fanout.local.asl.SamTemplate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -29,22 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the function's own Timeout in template.yaml (the local invoker's Context counts it down, as
  * Lambda's does), less the reserve kept for uploads and records.
  */
-class InvocationLogTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
+class InvocationLogTest extends PipelineTestBase {
     static final Map<String, String> SETTINGS = Map.of("LADDER", "180@300", "CHUNK_SECONDS", "2");
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
+    void start() throws Exception {
         fx.upload(fx.generate("clip.mp4", SampleClip.of(320, 180, "25", 4)), "uploads/logged.mp4");
         fx.upload(fx.generate("clip2.mp4", SampleClip.of(320, 180, "25", 3)), "uploads/stopped.mp4");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     /** Runs {@code job} and returns it with the JSON objects it wrote to stdout, one per line. */

@@ -1,10 +1,7 @@
 package dev.fanout.local;
 
 import dev.fanout.encoder.media.ProcessRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,29 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the second (≈7.8 s) inside piece 3's kept samples. The job succeeds with one continuous
  * audio track of the video's length, as the whole-track encode gave.
  */
-class LoopedAacSourceTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static MediaProbe probe;
-    static DashOutputCheck check;
-
+class LoopedAacSourceTest extends PipelineTestBase {
     static final Map<String, String> SETTINGS = Map.of("LADDER", "180@300", "SEGMENT_SECONDS", "2", "CHUNK_SECONDS", "2");
     static final int FPS = 30;
     static final int CLIP_FRAMES = 117; // 3.9 s
     static final int LOOPS = 3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-        probe = new MediaProbe(fx.bin);
-        check = new DashOutputCheck(probe);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
 
     @Test
     void aSourceWithItsAacTrackLoopedByAStreamCopyGivesOneContinuousTrack() throws Exception {

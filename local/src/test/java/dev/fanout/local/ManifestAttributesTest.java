@@ -3,10 +3,7 @@ package dev.fanout.local;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.Rendition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -34,21 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (and not inflated). The H.264 level must be the lowest that ITU-T H.264 Table A-1 allows for the
  * rendition's size, frame rate and VBV settings.
  */
-class ManifestAttributesTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
+class ManifestAttributesTest extends PipelineTestBase {
     @Test
     void ntscLadderWithAudio() throws Exception {
         // 426x240 is not exactly 16:9, so the adaptation set may not claim a common par
@@ -67,7 +50,7 @@ class ManifestAttributesTest {
     void anamorphicSourceBecomesSquarePixelsAtItsDisplayAspect() throws Exception {
         // 480x360 stored, shown at 16:9 (sample aspect 4:3): renditions are 640x360 and 320x180 with square pixels
         Path src = fx.generate("anamorphic.mp4", SampleClip.of(480, 360, "25", 5).withAudio(false).withOutputOptions(List.of("-aspect", "16:9")));
-        assertEquals("4:3", new MediaProbe(fx.bin).streamField(src, "v", "sample_aspect_ratio"));
+        assertEquals("4:3", probe.streamField(src, "v", "sample_aspect_ratio"));
         fx.upload(src, "uploads/anamorphic.mp4");
         PipelineFixture.Job job = run("uploads/anamorphic.mp4", Map.of("LADDER", "360@600,180@300", "CHUNK_SECONDS", "4"));
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
@@ -81,7 +64,7 @@ class ManifestAttributesTest {
     }
 
     /** ffprobe's view of every published track, by rendition id ("audio" for the audio). */
-    static Map<String, TrackMeasurement> measure(PipelineFixture.Job job) throws Exception {
+    Map<String, TrackMeasurement> measure(PipelineFixture.Job job) throws Exception {
         Map<String, TrackMeasurement> out = new LinkedHashMap<>();
         JobPlan plan = plan(job);
         for (Rendition r : plan.renditions()) {
@@ -98,7 +81,7 @@ class ManifestAttributesTest {
     /** Plans as the package step saw them (it deletes work/ once the job is published). */
     static final Map<String, JobPlan> PLANS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    static PipelineFixture.Job run(String key, Map<String, String> settings) throws Exception {
+    PipelineFixture.Job run(String key, Map<String, String> settings) throws Exception {
         return fx.run(key, settings, (function, payload) -> {
             if (function.equals("PackageFunction")) {
                 PLANS.put(payload.path("jobId").asText(), fx.store.getJson(PipelineFixture.OUTPUT, payload.path("planKey").asText(), JobPlan.class));

@@ -3,10 +3,7 @@ package dev.fanout.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.storage.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -29,21 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * segment length and the quality of its job (stack parameters fill in what it does not say), is
  * validated in "Probe and plan" before any encoding, and is part of the job's identity.
  */
-class SettingsPerUploadTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
+class SettingsPerUploadTest extends PipelineTestBase {
     /** The user's path: run-local.sh with --metadata, exactly what `aws s3 cp --metadata` puts on the object. */
     @Test
     void theLocalRunsMetadataChangesTheRenditionsAndTheSegmentsOfTheOutput() throws Exception {

@@ -2,10 +2,8 @@ package dev.fanout.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.local.asl.StatesError;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * faults injected: a chunk whose invocation fails once is retried and the output is identical to
  * a fault-free run; a permanent failure ends in a FAILED job.json naming the real error.
  */
-class StateMachineRunTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static DashOutputCheck check;
-    static Path source;
+class StateMachineRunTest extends PipelineTestBase {
+    Path source;
     /**
      * Caps well above what CRF 23 needs here: x264 is byte-for-byte repeatable only while its rate
      * cap does not bind, and these tests compare a retried run's bytes with a clean run's.
@@ -37,15 +31,8 @@ class StateMachineRunTest {
     static final Map<String, String> SETTINGS = Map.of("LADDER", "240@3000,144@1500", "CHUNK_SECONDS", "2");
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-        check = new DashOutputCheck(new MediaProbe(fx.bin));
+    void start() throws Exception {
         source = fx.generate("clip.mp4", SampleClip.of(426, 240, "30", 5));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     @Test

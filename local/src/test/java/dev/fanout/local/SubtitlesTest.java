@@ -2,10 +2,8 @@ package dev.fanout.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.storage.Json;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 import java.io.IOException;
@@ -31,13 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cue text must arrive as text, a malformed cue must be dropped with a warning in job.json, and a
  * sidecar that is not subtitles must fail its job with InvalidSubtitles.NotSubtitles naming it.
  */
-class SubtitlesTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static PipelineFixture.Job job;
-    static Path source;
-    static String germanSrt;
+class SubtitlesTest extends PipelineTestBase {
+    PipelineFixture.Job job;
+    Path source;
+    String germanSrt;
 
     static final Map<String, String> SMALL = Map.of("LADDER", "180@300", "SEGMENT_SECONDS", "2", "CHUNK_SECONDS", "4");
     static final double SECONDS = 8;
@@ -58,8 +53,7 @@ class SubtitlesTest {
             """;
 
     @BeforeAll
-    static void encode() throws Exception {
-        fx = new PipelineFixture(dir);
+    void encode() throws Exception {
         Path plain = fx.generate("plain.mp4", SampleClip.of(320, 180, "30", SECONDS));
         Path srt = Files.writeString(dir.resolve("en.srt"), ENGLISH_SRT);
         source = dir.resolve("film.mp4");
@@ -77,11 +71,6 @@ class SubtitlesTest {
         fx.upload(source, "uploads/film.mp4");
         job = fx.run("uploads/film.mp4", SMALL);
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (fx != null) fx.close();
     }
 
     @Test
@@ -190,7 +179,7 @@ class SubtitlesTest {
     }
 
     /** Packets as {pts seconds, duration seconds, size} from ffprobe. */
-    static List<double[]> packets(List<String> input) throws IOException, InterruptedException {
+    List<double[]> packets(List<String> input) throws IOException, InterruptedException {
         List<String> c = new ArrayList<>(List.of(fx.bin.ffprobe().toString(), "-v", "error"));
         c.addAll(input);
         c.addAll(List.of("-show_entries", "packet=pts_time,duration_time,size", "-of", "csv=p=0"));
@@ -206,11 +195,11 @@ class SubtitlesTest {
     }
 
     /** A published WebVTT file's cues as ffmpeg's WebVTT demuxer reads them (it fails on a file that does not parse). */
-    static List<double[]> vttPackets(Path vtt) throws IOException, InterruptedException {
+    List<double[]> vttPackets(Path vtt) throws IOException, InterruptedException {
         return packets(List.of("-f", "webvtt", "-i", vtt.toString()));
     }
 
-    static void ffmpeg(String... args) throws IOException, InterruptedException {
+    void ffmpeg(String... args) throws IOException, InterruptedException {
         List<String> c = new ArrayList<>(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y"));
         c.addAll(List.of(args));
         Process p = new ProcessBuilder(c).redirectErrorStream(true).start();

@@ -2,10 +2,8 @@ package dev.fanout.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.media.ProcessRunner;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import software.amazon.awssdk.core.sync.RequestBody;
 
@@ -32,13 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * keyframe (the sources here have one keyframe in 250 frames) — also on both sides of chunk seams;
  * no invocation reads the source for thumbnails; a sheet that cannot be made never fails the job.
  */
-class ThumbnailsTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static MediaProbe probe;
-    static Path source;
-    static PipelineFixture.Job job;
+class ThumbnailsTest extends PipelineTestBase {
+    Path source;
+    PipelineFixture.Job job;
     static final List<String> functionsCalled = new CopyOnWriteArrayList<>();
     static final List<JsonNode> chunkRecords = new CopyOnWriteArrayList<>();
     /** 2 s chunks: 60 frames at 30 and at 29.97 fps, so chunk seams are at frames 60, 120, … */
@@ -46,9 +40,7 @@ class ThumbnailsTest {
     static final int CHUNK_FRAMES = 60;
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-        probe = new MediaProbe(fx.bin);
+    void start() throws Exception {
         // 6 s at 30 fps with a single keyframe (a GOP of 250 frames): testsrc2's frames all differ
         source = fx.generate("clip.mp4", SampleClip.of(426, 240, "30", 6).withKeyframeInterval(250));
         fx.upload(source, "uploads/clip.mp4");
@@ -57,11 +49,6 @@ class ThumbnailsTest {
             if (function.equals("PackageFunction")) chunkRecords.addAll(storedChunkRecords(payload.path("jobId").asText()));
         });
         assertTrue(job.outcome().succeeded(), job.outcome().result()::toString);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     @Test
@@ -194,7 +181,7 @@ class ThumbnailsTest {
     // ------------------------------------------------------------------ independent checks
 
     /** The chunk records as the workers left them for Package (read before Package deletes work/). */
-    static List<JsonNode> storedChunkRecords(String jobId) {
+    List<JsonNode> storedChunkRecords(String jobId) {
         List<JsonNode> out = new ArrayList<>();
         fx.store.list(PipelineFixture.OUTPUT, "work/" + jobId + "/chunks/").forEach(o -> {
             out.add(fx.store.getJson(PipelineFixture.OUTPUT, o.key(), JsonNode.class));

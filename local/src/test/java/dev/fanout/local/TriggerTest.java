@@ -7,10 +7,7 @@ import dev.fanout.encoder.handlers.StartExecutionHandler;
 import dev.fanout.encoder.model.JobLayout;
 import dev.fanout.encoder.storage.Json;
 import dev.fanout.local.asl.StateMachineExecutor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at least once, so the same event arrives again while the job runs and after it has finished:
  * exactly one execution encodes. Uploading the same bytes again is the same job too.
  */
-class TriggerTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
+class TriggerTest extends PipelineTestBase {
     @Test
     void aDuplicatedUploadEventStartsOneExecution() throws Exception {
         String key = "uploads/holiday clip+1.mp4";

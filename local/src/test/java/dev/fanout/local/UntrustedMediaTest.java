@@ -7,7 +7,6 @@ import dev.fanout.encoder.source.SourceServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,26 +27,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * follow the reference, proving the listener would notice — and once with the product's
  * commands, which must not.
  */
-class UntrustedMediaTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static CorpusMedia media;
-    static ConnectionRecorder listener;
+class UntrustedMediaTest extends PipelineTestBase {
+    CorpusMedia media;
+    ConnectionRecorder listener;
     static final List<SourceServer> servers = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
+    void start() throws Exception {
         media = new CorpusMedia(fx.bin.ffmpeg());
         listener = new ConnectionRecorder();
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         servers.forEach(SourceServer::close);
         listener.close();
-        fx.close();
     }
 
     @Test
@@ -120,7 +114,7 @@ class UntrustedMediaTest {
     }
 
     /** The URL a stage would give ffmpeg for this uploaded object. */
-    private static String served(String key) {
+    private String served(String key) {
         var head = fx.store.head(PipelineFixture.INPUT, key).orElseThrow();
         SourceServer server = SourceServer.start(fx.store.client(),
                 new SourceRef(PipelineFixture.INPUT, key, head.eTag().replace("\"", ""), head.contentLength()));

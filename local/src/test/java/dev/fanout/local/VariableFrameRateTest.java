@@ -3,10 +3,8 @@ package dev.fanout.local;
 import dev.fanout.encoder.media.ProcessRunner;
 import dev.fanout.encoder.storage.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,32 +24,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * traced back to its source frame; frames are dropped by leaving their timestamps out, the way a
  * phone does in low light, and muxed into MP4 with the real, uneven timestamps.
  */
-class VariableFrameRateTest {
-    @TempDir
-    static Path dir;
-    static PipelineFixture fx;
-    static CorpusMedia media;
-    static MediaProbe probe;
-    static DashOutputCheck check;
+class VariableFrameRateTest extends PipelineTestBase {
+    CorpusMedia media;
 
     /** Two renditions, 1 s segments, 2 s chunks: a 6 s clip has 3 chunks and seams at 2 s and 4 s. */
     static final Map<String, String> SMALL = Map.of("LADDER", "180@400,90@150", "SEGMENT_SECONDS", "1", "CHUNK_SECONDS", "2");
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = new PipelineFixture(dir);
+    void startMedia() {
         media = new CorpusMedia(fx.bin.ffmpeg());
-        probe = new MediaProbe(fx.bin);
-        check = new DashOutputCheck(probe);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     /** 320x180 frames at {@code rate} for {@code seconds}, each showing its number n as 10 bars of 32 pixels; frames where {@code drop} is true are left out. */
-    static Path numbered(Path out, String rate, double seconds, String drop, String... more) {
+    Path numbered(Path out, String rate, double seconds, String drop, String... more) {
         List<String> a = new ArrayList<>(List.of("-f", "lavfi", "-i", String.format(java.util.Locale.ROOT,
                 "color=black:s=320x180:r=%s:d=%.3f,format=yuv420p,geq=lum='if(mod(floor(N/pow(2\\,floor(X/32)))\\,2)\\,235\\,16)':cb=128:cr=128",
                 rate, seconds)));
@@ -171,12 +156,12 @@ class VariableFrameRateTest {
 
     record Result(long rateNum, long rateDen, Rule rule, List<Integer> expected, List<Integer> outputIds) {}
 
-    static void assertVariableRate(Path src, String baseRate) {
+    void assertVariableRate(Path src, String baseRate) {
         assertEquals(baseRate, probe.streamField(src, "v", "r_frame_rate"), "ffprobe's base rate of the generated source");
         assertNotEquals(baseRate, probe.streamField(src, "v", "avg_frame_rate"), "the source IS variable rate (average ≠ base rate)");
     }
 
-    static Result encode(Path src, String key, boolean audio) throws Exception {
+    Result encode(Path src, String key, boolean audio) throws Exception {
         return encode(src, key, audio, true);
     }
 
@@ -185,7 +170,7 @@ class VariableFrameRateTest {
      * every source frame appears when they are at least a slot apart), and the DASH output is whole
      * (frame count, uniform timeline across the chunk seams, keyframes on the segment grid, PSNR).
      */
-    static Result encode(Path src, String key, boolean audio, boolean everyFrameAppears) throws Exception {
+    Result encode(Path src, String key, boolean audio, boolean everyFrameAppears) throws Exception {
         fx.upload(src, key);
         PipelineFixture.Job job = fx.run(key, SMALL);
         assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
@@ -234,7 +219,7 @@ class VariableFrameRateTest {
     }
 
     /** Every source frame's pts and duration (stream time base), in presentation order, as ffprobe decodes them. */
-    static List<long[]> sourceFrames(Path src) throws Exception {
+    List<long[]> sourceFrames(Path src) throws Exception {
         ProcessRunner.Result r = ProcessRunner.run(List.of(fx.bin.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
                 "-show_entries", "frame=pts,duration", "-of", "json", src.toString()), Duration.ofMinutes(2), 8 << 20);
         assertTrue(r.ok(), r.stderrTail());
@@ -244,7 +229,7 @@ class VariableFrameRateTest {
     }
 
     /** The number each decoded frame shows (its 10 bars averaged to one pixel each), every frame as decoded (no rate conversion). */
-    static List<Integer> ids(Path file) throws java.io.IOException {
+    List<Integer> ids(Path file) throws java.io.IOException {
         Path raw = dir.resolve(file.getFileName() + ".ids.gray");
         ProcessRunner.Result r = ProcessRunner.run(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y", "-i", file.toString(),
                 "-map", "0:v:0", "-vsync", "passthrough", "-vf", "scale=10:1:flags=area", "-pix_fmt", "gray", "-f", "rawvideo", raw.toString()),

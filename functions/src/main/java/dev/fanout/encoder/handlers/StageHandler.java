@@ -46,21 +46,14 @@ public abstract class StageHandler<I, O> implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Invocation invocation = Invocation.start(stageName(), context);
-        Throwable failure = null;
-        try (Invocation.Scope ignored = invocation.enter()) {
+        Invocation.run(stageName(), context, invocation -> {
             JsonNode tree = Json.MAPPER.readTree(input);
             invocation.describe(tree);
             O result = handle(Json.MAPPER.treeToValue(tree, inputType));
             JsonNode out = Json.MAPPER.valueToTree(result);
             invocation.describe(out);
             Json.MAPPER.writeValue(output, out);
-        } catch (IOException | RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            System.out.println(invocation.logLine(failure));
-        }
+        });
     }
 
     /** For in-process callers (local run, tests): the same JSON round trip as on Lambda. */

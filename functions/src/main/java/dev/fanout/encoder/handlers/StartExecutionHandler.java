@@ -133,9 +133,7 @@ public final class StartExecutionHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Invocation invocation = Invocation.start("Trigger", context);
-        Throwable failure = null;
-        try (Invocation.Scope ignored = invocation.enter()) {
+        Invocation.run("Trigger", context, invocation -> {
             JsonNode event = Json.MAPPER.readTree(input);
             Object answer;
             if (isSqsEvent(event)) {
@@ -146,12 +144,7 @@ public final class StartExecutionHandler implements RequestStreamHandler {
                 answer = summary;
             }
             Json.MAPPER.writeValue(output, answer);
-        } catch (IOException | RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            System.out.println(invocation.logLine(failure));
-        }
+        });
     }
 
     /**

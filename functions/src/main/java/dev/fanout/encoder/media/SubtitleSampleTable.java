@@ -1,6 +1,7 @@
 package dev.fanout.encoder.media;
 
 import dev.fanout.encoder.errors.InvalidSubtitlesException;
+import dev.fanout.encoder.storage.ParallelReads;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,20 +92,9 @@ public final class SubtitleSampleTable {
         // Interleaved with the video, a film's cues are one GET each (hundreds): PARALLEL_READS at a time.
         List<java.util.concurrent.Callable<List<TextSample>>> reads = new ArrayList<>();
         for (int[] run : runs) reads.add(() -> readRun(source, nonEmpty.subList(run[0], run[1] + 1), trackId));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_READS);
-        try {
-            List<TextSample> out = new ArrayList<>();
-            for (java.util.concurrent.Future<List<TextSample>> f : pool.invokeAll(reads)) out.addAll(f.get());
-            return out;
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            pool.shutdownNow();
-        }
+        List<TextSample> out = new ArrayList<>();
+        for (List<TextSample> texts : ParallelReads.all(reads, PARALLEL_READS)) out.addAll(texts);
+        return out;
     }
 
     /** Ranged GETs in flight at once while the samples' text is read. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.encoder.errors.PipelineException;
 import dev.fanout.encoder.storage.Json;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +51,30 @@ public final class Invocation {
         Invocation i = new Invocation(stage, deadline);
         if (context != null && context.getAwsRequestId() != null) i.put("requestId", context.getAwsRequestId());
         return i;
+    }
+
+    /** What a handler does with its request, as the current invocation. */
+    public interface Body {
+        void run(Invocation invocation) throws IOException;
+    }
+
+    /**
+     * Runs a handler's {@code body} as a new invocation of {@code stage} (the current one on this
+     * thread while it runs), then writes the invocation's one log line to stdout, with the failure
+     * if the body threw; the failure is thrown on, for Lambda to report. Every handler runs its
+     * requests through here, so each invocation logs exactly one line.
+     */
+    public static void run(String stage, Context context, Body body) throws IOException {
+        Invocation invocation = start(stage, context);
+        Throwable failure = null;
+        try (Scope ignored = invocation.enter()) {
+            body.run(invocation);
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            System.out.println(invocation.logLine(failure));
+        }
     }
 
     /** The invocation running on this thread, or one without deadline whose fields go nowhere. */

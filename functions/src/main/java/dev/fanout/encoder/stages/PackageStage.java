@@ -29,6 +29,7 @@ import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.stages.Messages.PackageRequest;
 import dev.fanout.encoder.stages.Messages.PackageResult;
 import dev.fanout.encoder.storage.ObjectStore;
+import dev.fanout.encoder.storage.ParallelReads;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.awt.image.BufferedImage;
@@ -39,10 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Stage 3, the reducer: reads every chunk's record (never the media — the workers already
@@ -154,7 +151,7 @@ public final class PackageStage {
             String key = layout.chunkResultKey(i);
             reads.add(() -> store.getJsonIfExists(layout.bucket(), key, ChunkOutput.class));
         }
-        List<ChunkOutput> out = readInParallel(reads);
+        List<ChunkOutput> out = ParallelReads.all(reads, PARALLEL_READS);
         for (int i = 0; i < out.size(); i++) {
             if (out.get(i) == null) {
                 throw new EncodeFailedException("MissingChunk", "chunk " + i + " of " + plan.chunkCount()
@@ -162,29 +159,6 @@ public final class PackageStage {
             }
         }
         return out;
-    }
-
-    /**
-     * Runs small reads {@value #PARALLEL_READS} at a time and returns their results in order (null
-     * where a read found nothing); a read's own runtime error is thrown as it is.
-     */
-    private static <T> List<T> readInParallel(List<Callable<T>> reads) {
-        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_READS);
-        try {
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> r : reads) futures.add(pool.submit(r));
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : futures) out.add(f.get());
-            return out;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /**
@@ -262,7 +236,7 @@ public final class PackageStage {
             throws SpriteSheets.BadTileException {
         List<Callable<byte[]>> reads = new ArrayList<>();
         for (ThumbnailPlanner.Tile t : tiles) reads.add(() -> readTile(layout, keys.get(t.index())));
-        List<byte[]> jpegs = readInParallel(reads);
+        List<byte[]> jpegs = ParallelReads.all(reads, PARALLEL_READS);
         List<BufferedImage> images = new ArrayList<>();
         for (int i = 0; i < tiles.size(); i++) {
             byte[] jpeg = jpegs.get(i);

@@ -26,20 +26,7 @@ class PresentationAssemblerChecksTest {
 
     /** The 3 chunks of 5 segments of TestPlans.ntsc720, 720p segments 1000 bytes each and 360p 300. */
     static List<ChunkOutput> chunks(JobPlan plan) {
-        List<ChunkOutput> out = new ArrayList<>();
-        for (int c = 0; c < 3; c++) {
-            List<TrackOutput> tracks = new ArrayList<>();
-            for (var r : plan.renditions()) {
-                List<SegmentOutput> segs = new ArrayList<>();
-                for (int s = 0; s < 5; s++) {
-                    int n = c * 5 + s + 1;
-                    segs.add(new SegmentOutput(n, (n - 1) * SEG, SEG, 60, r.id().equals("720p") ? 1000 : 300));
-                }
-                tracks.add(new TrackOutput(r.id(), "h", "avc1.64001f", r.width(), r.height(), 0, 0, 30000, segs));
-            }
-            out.add(new ChunkOutput(c, c * 300L, 300, 1, 1, tracks, 0, 1, null));
-        }
-        return out;
+        return PresentationAssemblerTest.chunks(plan, "h", rendition -> rendition.equals("720p") ? 1000 : 300);
     }
 
     static ChunkOutput withTracks(ChunkOutput c, UnaryOperator<List<TrackOutput>> change) {

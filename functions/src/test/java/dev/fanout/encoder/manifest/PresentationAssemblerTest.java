@@ -19,8 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PresentationAssemblerTest {
     static final long SEG = 60060; // 60 frames at 30000/1001 in timescale 30000
 
-    /** The plan has 900 frames, 60-frame segments, 300-frame chunks: 3 chunks of 5 segments. */
+    /** The plan has 900 frames, 60-frame segments, 300-frame chunks: 3 chunks of 5 segments, each segment 1000 bytes. */
     static List<ChunkOutput> chunks(JobPlan plan, String init) {
+        return chunks(plan, init, rendition -> 1000);
+    }
+
+    /** As {@link #chunks(JobPlan, String)}, each segment of a rendition (by id) {@code segmentBytes} long. */
+    static List<ChunkOutput> chunks(JobPlan plan, String init, java.util.function.ToLongFunction<String> segmentBytes) {
         List<ChunkOutput> out = new ArrayList<>();
         for (int c = 0; c < 3; c++) {
             List<TrackOutput> tracks = new ArrayList<>();
@@ -28,7 +33,7 @@ class PresentationAssemblerTest {
                 List<SegmentOutput> segs = new ArrayList<>();
                 for (int s = 0; s < 5; s++) {
                     int n = c * 5 + s + 1;
-                    segs.add(new SegmentOutput(n, (n - 1) * SEG, SEG, 60, 1000));
+                    segs.add(new SegmentOutput(n, (n - 1) * SEG, SEG, 60, segmentBytes.applyAsLong(r.id())));
                 }
                 tracks.add(new TrackOutput(r.id(), init, "avc1.64001f", r.width(), r.height(), 0, 0, 30000, segs));
             }

@@ -7,7 +7,6 @@ import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.storage.ObjectStore;
 import dev.fanout.local.LayerBinaries;
-import dev.fanout.local.LocalStateMachine;
 import dev.fanout.local.LocalS3;
 
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,21 +34,12 @@ public final class ChunkingBenchmark {
     record Run(String name, double cpu, double probeCpu, double wall, long peakRss, long peakConcurrentRss, long bytes, Map<String, Double> psnr) {}
 
     public static void main(String[] args) throws Exception {
-        double seconds = 30;
-        List<Double> chunkLengths = List.of(4.0, 6.0, 10.0, 20.0);
-        double defaultChunk = 10;
-        int jobs = Runtime.getRuntime().availableProcessors();
-        Path out = Path.of("bench-out");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--chunks" -> chunkLengths = Stream.of(args[++i].split(",")).map(Double::parseDouble).toList();
-                case "--default" -> defaultChunk = Double.parseDouble(args[++i]);
-                case "--jobs" -> jobs = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        BenchmarkOptions options = BenchmarkOptions.parse(args, java.util.Set.of("--seconds", "--chunks", "--default", "--jobs", "--out"));
+        double seconds = options.value("--seconds", Double::parseDouble, 30.0);
+        List<Double> chunkLengths = options.value("--chunks", BenchmarkOptions::numbers, List.of(4.0, 6.0, 10.0, 20.0));
+        double defaultChunk = options.value("--default", Double::parseDouble, 10.0);
+        int jobs = options.value("--jobs", Integer::parseInt, Runtime.getRuntime().availableProcessors());
+        Path out = options.value("--out", Path::of, Path.of("bench-out"));
         LayerBinaries bin = LayerBinaries.locate();
         Files.createDirectories(out);
         Path source = out.resolve("source-1080p30.mp4");
@@ -73,43 +62,11 @@ public final class ChunkingBenchmark {
             for (double chunk : order) {
                 String key = "bench/chunk-" + chunk + ".mp4"; // one key per run: distinct job ids, nothing reused
                 store.upload(source, "input", key, "video/mp4");
-                Map<String, String> env = new HashMap<>(s3.clientEnv());
-                env.put("OUTPUT_BUCKET", "output");
-                env.put("FFMPEG_PATH", bin.ffmpeg().toString());
-                env.put("FFPROBE_PATH", bin.ffprobe().toString());
-                env.put("WORK_DIR", out.resolve("work").toString());
-                env.put("CHUNK_SECONDS", Double.toString(chunk));
+                Map<String, String> env = MeteredJob.env(s3, bin, out.resolve("work"), Map.of("CHUNK_SECONDS", Double.toString(chunk)));
                 System.out.printf(Locale.ROOT, "chunked, %.0f s chunks, %d workers...%n", chunk, jobs);
-                LocalStateMachine.Outcome outcome;
-                double cpu;
-                long peak, peakSum;
-                long t0 = System.nanoTime();
-                double[] probeCpu = {0};
-                JobPlan[] packaged = new JobPlan[1];
-                try (ChildProcessMeter meter = new ChildProcessMeter()) {
-                    LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0,
-                            new dev.fanout.local.asl.StateMachineExecutor.Listener() {
-                                @Override
-                                public void stateEntered(String state) {
-                                    // everything before the encodes: ffprobe and the tail decode check
-                                    if (state.equals("Encode chunks")) probeCpu[0] = meter.cpuSeconds();
-                                }
-                            });
-                    // the plan as the package step reads it (it deletes work/ once the job is published)
-                    machine.invoker().intercept((function, payload) -> {
-                        if (function.equals("PackageFunction")) {
-                            packaged[0] = store.getJson("output", payload.path("planKey").asText(), JobPlan.class);
-                        }
-                    });
-                    outcome = machine.run("input", key);
-                    cpu = meter.cpuSeconds();
-                    peak = meter.peakSingleProcessBytes();
-                    peakSum = meter.peakConcurrentBytes();
-                }
-                double wall = (System.nanoTime() - t0) / 1e9;
-                if (!outcome.succeeded()) throw new IllegalStateException("chunked run failed: " + outcome.result());
-                JobLayout layout = JobLayout.of("output", outcome.jobId());
-                plan = packaged[0];
+                MeteredJob job = MeteredJob.run(store, env, jobs, key);
+                JobLayout layout = JobLayout.of("output", job.outcome().jobId());
+                plan = job.plan();
                 Path jobDir = out.resolve("chunked-" + (int) chunk + "s");
                 deleteTree(jobDir);
                 long bytes = 0;
@@ -120,7 +77,8 @@ public final class ChunkingBenchmark {
                 }
                 Map<String, Path> tracks = new LinkedHashMap<>();
                 for (Rendition r : plan.renditions()) tracks.put(r.id(), join(jobDir.resolve("video").resolve(r.id()), "init.mp4", "seg-", jobDir.resolve(r.id() + ".mp4")));
-                runs.add(new Run(String.format(Locale.ROOT, "chunked %2.0f s (%d chunks)", chunk, plan.chunkCount()), cpu, probeCpu[0], wall, peak, peakSum, bytes,
+                runs.add(new Run(String.format(Locale.ROOT, "chunked %2.0f s (%d chunks)", chunk, plan.chunkCount()), job.cpuSeconds(), job.probeCpuSeconds(),
+                        job.wallSeconds(), job.peakSingleProcessBytes(), job.peakConcurrentBytes(), bytes,
                         psnr(bin, source, plan, tracks)));
             }
         }

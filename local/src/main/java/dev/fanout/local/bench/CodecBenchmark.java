@@ -7,13 +7,11 @@ import dev.fanout.encoder.model.VideoCodec;
 import dev.fanout.encoder.storage.ObjectStore;
 import dev.fanout.local.LayerBinaries;
 import dev.fanout.local.LocalS3;
-import dev.fanout.local.LocalStateMachine;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,21 +42,12 @@ public final class CodecBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        double seconds = 20;
-        List<VideoCodec> codecs = List.of(VideoCodec.H264, VideoCodec.HEVC, VideoCodec.AV1);
-        double chunk = 10;
-        int jobs = Runtime.getRuntime().availableProcessors();
-        Path out = Path.of("bench-codecs");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--codecs" -> codecs = VideoCodec.parseList(args[++i]);
-                case "--chunk" -> chunk = Double.parseDouble(args[++i]);
-                case "--jobs" -> jobs = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        BenchmarkOptions options = BenchmarkOptions.parse(args, java.util.Set.of("--seconds", "--codecs", "--chunk", "--jobs", "--out"));
+        double seconds = options.value("--seconds", Double::parseDouble, 20.0);
+        List<VideoCodec> codecs = options.value("--codecs", VideoCodec::parseList, List.of(VideoCodec.H264, VideoCodec.HEVC, VideoCodec.AV1));
+        double chunk = options.value("--chunk", Double::parseDouble, 10.0);
+        int jobs = options.value("--jobs", Integer::parseInt, Runtime.getRuntime().availableProcessors());
+        Path out = options.value("--out", Path::of, Path.of("bench-codecs"));
         LayerBinaries bin = LayerBinaries.locate();
         Files.createDirectories(out);
         Path source = out.resolve(String.format(Locale.ROOT, "source-1080p30-%.0fs.mp4", seconds));
@@ -77,29 +66,11 @@ public final class CodecBenchmark {
             for (VideoCodec codec : codecs) {
                 String key = "bench/" + codec.id + ".mp4";
                 store.upload(source, "input", key, "video/mp4");
-                Map<String, String> env = new HashMap<>(s3.clientEnv());
-                env.put("OUTPUT_BUCKET", "output");
-                env.put("FFMPEG_PATH", bin.ffmpeg().toString());
-                env.put("FFPROBE_PATH", bin.ffprobe().toString());
-                env.put("WORK_DIR", out.resolve("work").toString());
-                env.put("CHUNK_SECONDS", Double.toString(chunk));
-                env.put("CODECS", codec.id);
+                Map<String, String> env = MeteredJob.env(s3, bin, out.resolve("work"), Map.of("CHUNK_SECONDS", Double.toString(chunk), "CODECS", codec.id));
                 System.out.printf(Locale.ROOT, "%s: chunked, %.0f s chunks, %d workers...%n", codec.id, chunk, jobs);
-                JobPlan[] packaged = new JobPlan[1];
-                double cpu;
-                LocalStateMachine.Outcome outcome;
-                try (ChildProcessMeter meter = new ChildProcessMeter()) {
-                    LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(), env, jobs, 1.0,
-                            new dev.fanout.local.asl.StateMachineExecutor.Listener() {});
-                    machine.invoker().intercept((function, payload) -> {
-                        if (function.equals("PackageFunction")) packaged[0] = store.getJson("output", payload.path("planKey").asText(), JobPlan.class);
-                    });
-                    outcome = machine.run("input", key);
-                    cpu = meter.cpuSeconds();
-                }
-                if (!outcome.succeeded()) throw new IllegalStateException(codec.id + ": chunked run failed: " + outcome.result());
-                JobPlan plan = packaged[0];
-                JobLayout layout = JobLayout.of("output", outcome.jobId());
+                MeteredJob job = MeteredJob.run(store, env, jobs, key);
+                JobPlan plan = job.plan();
+                JobLayout layout = JobLayout.of("output", job.outcome().jobId());
                 Path jobDir = out.resolve("chunked-" + codec.id);
                 ChunkingBenchmark.deleteTree(jobDir);
                 long videoBytes = 0;
@@ -115,7 +86,7 @@ public final class CodecBenchmark {
                 Map<String, Double> psnr = ChunkingBenchmark.psnr(bin, source, plan, tracks);
                 System.out.printf(Locale.ROOT, "%s: monolithic...%n", codec.id);
                 ChunkingBenchmark.Monolithic mono = ChunkingBenchmark.encodeMonolithic(bin, source, plan, out.resolve("monolithic-" + codec.id));
-                Result r = new Result(codec, cpu, mono.cpu(), videoBytes, psnr, plan.chunkCount(), plan.durationSeconds().toDouble());
+                Result r = new Result(codec, job.cpuSeconds(), mono.cpu(), videoBytes, psnr, plan.chunkCount(), plan.durationSeconds().toDouble());
                 results.add(r);
                 System.out.print(report(List.of(r)));
             }

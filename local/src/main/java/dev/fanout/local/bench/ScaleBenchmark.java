@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Does a job take about as long as one chunk, whatever the film's length? Generates 1080p30
@@ -65,31 +64,26 @@ public final class ScaleBenchmark {
                        double lambdaCoreSpeed, int maxConcurrency, double chunkMemoryMb) {}
 
     public static void main(String[] args) throws Exception {
-        List<Double> minutes = List.of(1.0, 5.0, 20.0);
-        String ladder = "360@1000";
-        int jobs = Runtime.getRuntime().availableProcessors();
-        Path out = Path.of("bench-out/scale");
-        double compareMinutes = -1; // the shortest length
-        double filmMinutes = 120, filmMbps = 10, s3MBps = 80, startup = 2.0, efficiency = 0.8, coreSpeed = 1.0;
-        Integer maxConcurrency = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--minutes" -> minutes = Stream.of(args[++i].split(",")).map(Double::parseDouble).sorted().toList();
-                case "--ladder" -> ladder = args[++i];
-                case "--jobs" -> jobs = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--compare-minutes" -> compareMinutes = Double.parseDouble(args[++i]);
-                case "--film-minutes" -> filmMinutes = Double.parseDouble(args[++i]);
-                case "--film-mbps" -> filmMbps = Double.parseDouble(args[++i]);
-                case "--s3-mbytes-per-second" -> s3MBps = Double.parseDouble(args[++i]);
-                case "--startup-seconds" -> startup = Double.parseDouble(args[++i]);
-                case "--thread-efficiency" -> efficiency = Double.parseDouble(args[++i]);
-                case "--lambda-core-speed" -> coreSpeed = Double.parseDouble(args[++i]);
-                case "--max-concurrency" -> maxConcurrency = Integer.parseInt(args[++i]);
-                case "-h", "--help" -> { usage(); return; }
-                default -> { System.err.println("unknown option " + args[i]); usage(); System.exit(64); }
-            }
+        if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
+            usage();
+            return;
         }
+        // a mistake in the options is refused by name, with the known ones, before anything runs
+        BenchmarkOptions options = BenchmarkOptions.parse(args, java.util.Set.of("--minutes", "--ladder", "--jobs", "--out", "--compare-minutes",
+                "--film-minutes", "--film-mbps", "--s3-mbytes-per-second", "--startup-seconds", "--thread-efficiency", "--lambda-core-speed",
+                "--max-concurrency"));
+        List<Double> minutes = options.value("--minutes", t -> BenchmarkOptions.numbers(t).stream().sorted().toList(), List.of(1.0, 5.0, 20.0));
+        String ladder = options.value("--ladder", t -> t, "360@1000");
+        int jobs = options.value("--jobs", Integer::parseInt, Runtime.getRuntime().availableProcessors());
+        Path out = options.value("--out", Path::of, Path.of("bench-out/scale"));
+        double compareMinutes = options.value("--compare-minutes", Double::parseDouble, -1.0); // -1: the shortest length
+        double filmMinutes = options.value("--film-minutes", Double::parseDouble, 120.0);
+        double filmMbps = options.value("--film-mbps", Double::parseDouble, 10.0);
+        double s3MBps = options.value("--s3-mbytes-per-second", Double::parseDouble, 80.0);
+        double startup = options.value("--startup-seconds", Double::parseDouble, 2.0);
+        double efficiency = options.value("--thread-efficiency", Double::parseDouble, 0.8);
+        double coreSpeed = options.value("--lambda-core-speed", Double::parseDouble, 1.0);
+        Integer maxConcurrency = options.value("--max-concurrency", Integer::valueOf, null); // null: the template's MaxConcurrency
         if (compareMinutes < 0) compareMinutes = minutes.get(0);
         minutes = minutes.stream().map(ScaleBenchmark::wholePlays).toList();
         if (compareMinutes > 0) compareMinutes = wholePlays(compareMinutes);

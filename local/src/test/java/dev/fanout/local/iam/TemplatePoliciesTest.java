@@ -61,12 +61,7 @@ class TemplatePoliciesTest {
         assertFalse(allowed(p, "StartExecutionFunction", "s3:GetObject", "arn:aws:s3:::output/jobs/j/job.json"));
         assertFalse(allowed(p, "PackageFunction", "s3:GetObject", "arn:aws:s3:::input/uploads/film.mp4"), "attached to one role only");
 
-        String template = """
-                Resources:
-                  InputBucket:
-                    Type: AWS::S3::Bucket
-                  OutputBucket:
-                    Type: AWS::S3::Bucket
+        String template = SmallTemplates.withBuckets("""
                   Reader:
                     Type: AWS::Serverless::Function
                     Properties:
@@ -85,7 +80,7 @@ class TemplatePoliciesTest {
                           - Effect: Allow
                             Action: s3:GetObject
                             Resource: !Sub ${InputBucket.Arn}/*
-                """;
+                """);
         TemplatePolicies small = TemplatePolicies.read(template, LOCAL);
         assertTrue(allowed(small, "Reader", "s3:GetObject", "arn:aws:s3:::input/a.mp4"));
         assertFalse(allowed(small, "Other", "s3:GetObject", "arn:aws:s3:::input/a.mp4"));
