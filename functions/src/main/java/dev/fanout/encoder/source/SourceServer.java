@@ -74,6 +74,7 @@ public final class SourceServer implements AutoCloseable {
 
     private final S3Client s3;
     private final SourceRef source;
+    private final SourceView view;
     /** A random path: nothing else on the machine can guess it, and crafted media cannot name another. */
     private final String path = "/" + HexFormat.of().formatHex(randomBytes()) + "/source";
     private final ServerSocket listener;
@@ -88,18 +89,25 @@ public final class SourceServer implements AutoCloseable {
     private final AtomicReference<SourceReads.Failure> permanent = new AtomicReference<>();
     private volatile boolean closed;
 
-    private SourceServer(S3Client s3, SourceRef source) throws IOException {
+    private SourceServer(S3Client s3, SourceRef source, SourceView view) throws IOException {
         if (source.etag() == null || source.etag().isBlank()) throw new IllegalArgumentException("the source's ETag is needed to pin its reads");
+        if (!view.whole() && view.holeEnd() > source.sizeBytes()) throw new IllegalArgumentException("the view hides bytes past the object's end");
         this.s3 = s3;
         this.source = source;
+        this.view = view;
         this.listener = new ServerSocket(0, 64, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
         connections.submit(this::acceptLoop);
     }
 
     /** Starts serving {@code source}; close it when the stage's ffmpeg runs are over. */
     public static SourceServer start(S3Client s3, SourceRef source) {
+        return start(s3, source, SourceView.WHOLE);
+    }
+
+    /** Starts serving {@code view} of {@code source} (all of it but a run shown as a free box). */
+    public static SourceServer start(S3Client s3, SourceRef source, SourceView view) {
         try {
-            return new SourceServer(s3, source);
+            return new SourceServer(s3, source, view);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the loopback source server: " + e.getMessage(), e);
         }
@@ -126,7 +134,7 @@ public final class SourceServer implements AutoCloseable {
         synchronized (reads) {
             all = List.copyOf(reads);
         }
-        long bytes = all.stream().mapToLong(r -> r.delivered).sum();
+        long bytes = all.stream().mapToLong(r -> r.delivered - r.madeUp).sum();
         SourceReads.Failure decisive = permanent.get();
         for (int i = 0; decisive == null && i < all.size(); i++) {
             Read r = all.get(i);
@@ -199,28 +207,64 @@ public final class SourceServer implements AutoCloseable {
         synchronized (reads) {
             reads.add(read);
         }
-        ResponseInputStream<GetObjectResponse> body;
+        List<SourceView.Piece> pieces = view.pieces(range.first(), range.last());
+        // the first read from S3 is opened before the status line, so that its failure can be the answer
+        ResponseInputStream<GetObjectResponse> body = null;
+        if (!pieces.get(0).hidden()) {
+            try {
+                body = open(read, pieces.get(0));
+            } catch (SdkException e) {
+                if (closed) return;
+                SourceReads.Failure f = failure(e, range.first());
+                if (f.kind() == SourceReads.Kind.TRANSIENT) {
+                    read.failure = f;
+                    answer(out, 503, "Service Unavailable", 0, ""); // ffmpeg reconnects (-reconnect_on_http_error 5xx)
+                } else {
+                    permanent.compareAndSet(null, f);
+                    answer(out, f.status(), f.errorCode().isEmpty() ? "Error" : f.errorCode(), 0, ""); // a 4xx stops ffmpeg at once
+                }
+                return;
+            }
+        }
+        answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", range.length(), contentRange);
+        for (SourceView.Piece piece : pieces) {
+            if (piece.hidden()) {
+                writeHidden(out, piece, read);
+                continue;
+            }
+            if (body == null) {
+                try {
+                    body = open(read, piece);
+                } catch (SdkException e) {
+                    // past the status line: cut the body short, ffmpeg reconnects from where it was
+                    if (closed) return;
+                    SourceReads.Failure f = failure(e, piece.first());
+                    if (f.kind() == SourceReads.Kind.TRANSIENT) read.failure = f;
+                    else permanent.compareAndSet(null, f);
+                    return;
+                }
+            }
+            boolean whole = copy(body, out, piece.length(), read);
+            body = null;
+            if (!whole) return;
+        }
+    }
+
+    /** One ranged GetObject of a piece, pinned to the job's ETag. */
+    private ResponseInputStream<GetObjectResponse> open(Read read, SourceView.Piece piece) {
         read.waitStarted = System.nanoTime();
         try {
-            body = s3.getObject(b -> b.bucket(source.bucket()).key(source.key()).ifMatch('"' + source.etag() + '"')
-                    .range("bytes=" + range.first() + "-" + range.last()));
-        } catch (SdkException e) {
+            return s3.getObject(b -> b.bucket(source.bucket()).key(source.key()).ifMatch('"' + source.etag() + '"')
+                    .range("bytes=" + piece.first() + "-" + piece.last()));
+        } finally {
             read.waitEnded();
-            if (closed) return;
-            SourceReads.Failure f = failure(e, range.first());
-            if (f.kind() == SourceReads.Kind.TRANSIENT) {
-                read.failure = f;
-                answer(out, 503, "Service Unavailable", 0, ""); // ffmpeg reconnects (-reconnect_on_http_error 5xx)
-            } else {
-                permanent.compareAndSet(null, f);
-                answer(out, f.status(), f.errorCode().isEmpty() ? "Error" : f.errorCode(), 0, ""); // a 4xx stops ffmpeg at once
-            }
-            return;
         }
-        read.waitEnded();
-        long remaining = range.length();
+    }
+
+    /** Streams {@code length} bytes of {@code body} to ffmpeg; false when S3 or ffmpeg broke off. */
+    private boolean copy(ResponseInputStream<GetObjectResponse> body, OutputStream out, long length, Read read) throws IOException {
+        long remaining = length;
         try {
-            answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", remaining, contentRange);
             byte[] buffer = new byte[BUFFER_BYTES];
             while (remaining > 0) {
                 int n;
@@ -233,16 +277,29 @@ public final class SourceServer implements AutoCloseable {
                 }
                 read.waitEnded();
                 if (n == -1 && !closed) read.failure = transientFailure(read.offset(), "S3 ended the body " + remaining + " bytes early");
-                if (n < 0) return; // closing the connection short of Content-Length: ffmpeg reconnects from where it was
+                if (n < 0) return false; // closing the connection short of Content-Length: ffmpeg reconnects from where it was
                 out.write(buffer, 0, n);
                 out.flush();
                 read.delivered += n;
                 remaining -= n;
             }
+            return true;
         } finally {
             // the rest of a range nobody reads is never downloaded: abort drops the S3 connection
             if (remaining > 0) body.abort();
             else body.close();
+        }
+    }
+
+    /** The view's made-up free box, as far as the range asks for it: no S3 read. */
+    private void writeHidden(OutputStream out, SourceView.Piece piece, Read read) throws IOException {
+        for (long at = piece.first(); at <= piece.last(); ) {
+            int n = (int) Math.min(BUFFER_BYTES, piece.last() - at + 1);
+            out.write(view.hiddenBytes(at, n));
+            out.flush();
+            read.delivered += n;
+            read.madeUp += n;
+            at += n;
         }
     }
 
@@ -315,6 +372,8 @@ public final class SourceServer implements AutoCloseable {
         final long first;
         /** bytes written to ffmpeg */
         volatile long delivered;
+        /** of those, bytes of the view's free box (never read from S3) */
+        volatile long madeUp;
         /** System.nanoTime() when the current wait for S3 began, 0 while not waiting */
         volatile long waitStarted;
         /** where a wait for S3 outlasted ffmpeg's patience, or -1 */

@@ -20,6 +20,7 @@ import dev.fanout.encoder.plan.LadderPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.SourceValidator;
 import dev.fanout.encoder.source.SourceServer;
+import dev.fanout.encoder.source.SourceView;
 import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.stages.Messages.ChunkItem;
 import dev.fanout.encoder.stages.Messages.ProbeRequest;
@@ -131,8 +132,8 @@ public final class ProbeStage {
     }
 
     /**
-     * Bytes of the source each probe step read: ffprobe's look at the header, the fragment index
-     * of a fragmented MP4 (0 for any other file), and the tail check.
+     * Bytes of the source each probe step read: ffprobe's look at the header, the box walk (the
+     * top-level box headers of every file; every moof of a fragmented MP4), and the tail check.
      */
     public record StepBytes(long header, long fragmentIndex, long tailCheck) {
         public long total() { return header + fragmentIndex + tailCheck; }
@@ -145,25 +146,95 @@ public final class ProbeStage {
      * Reads what the plan needs of {@code source} (codecs, rate, frame count, rotation, colour,
      * audio), validates it against the limits and proves its last second is there. Public for the
      * probe benchmark, which measures each step's bytes on large files.
+     *
+     * <p>A fragmented MP4 is never shown whole to ffmpeg: on a seekable input its mov demuxer
+     * walks every moof when it opens the file (unless a sidx or mfra says the index is complete),
+     * and over HTTP each mdat it skips is a dropped connection and the read-ahead it wasted. So
+     * ffprobe sees the moov and the first fragment, the tail check the moov and the last
+     * fragments, the rest hidden as one free box ({@link SourceView}); the frames come from the
+     * moof walk ({@link FragmentIndex}).
      */
     public Probed probeSource(SourceRef source) {
-        // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
-        try (SourceServer server = SourceServer.start(store.client(), source)) {
-            String ffprobeJson = probeHeader(server);
-            long header = server.reads().bytesServed();
-            SourceInfo info = parse(ffprobeJson, source.sizeBytes());
-            long index = 0;
-            if (info.video() != null && !frameCountKnown(ffprobeJson)) {
-                // a fragmented MP4: its header has no frame count; the moof boxes have the frames
-                FragmentIndex.VideoTiming timing = fragmentIndex(source, ffprobeJson);
-                info = FfprobeParser.withFrameTiming(info, Rational.of(1, timing.timescale()), timing.frames(),
-                        timing.frames() == 1 ? 1 : timing.frames() - 1, timing.ticks(), timing.uniform());
-                index = timing.bytesRead();
+        FragmentIndex.RangeReader reader = rangeReader(source);
+        FragmentIndex.Layout layout = FragmentIndex.layout(reader, source.sizeBytes());
+        if (!layout.fragmented()) {
+            // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
+            try (SourceServer server = SourceServer.start(store.client(), source)) {
+                String ffprobeJson = probeHeader(server);
+                long header = server.reads().bytesServed();
+                SourceInfo info = parse(ffprobeJson, source.sizeBytes());
+                SourceValidator.validate(info, config.limits());
+                checkTail(info.video(), server);
+                return new Probed(info, new StepBytes(header, layout.bytesRead(), server.reads().bytesServed() - header));
             }
-            SourceValidator.validate(info, config.limits());
-            checkTail(info.video(), server);
-            long total = server.reads().bytesServed();
-            return new Probed(info, new StepBytes(header, index, total - header));
+        }
+        // ffprobe first (the walk that counts the frames needs the video's track id from it),
+        // shown the file up to its second moof
+        FirstLook first = firstLook(source, layout);
+        SourceInfo info = first.info();
+        long index = layout.bytesRead();
+        FragmentIndex.VideoTiming timing = null;
+        if (info.video() != null) {
+            timing = FragmentIndex.read(reader, source.sizeBytes(), first.videoTrackId());
+            info = FfprobeParser.withFrameRate(info, timing.frames(), timing.frameRate(), timing.uniform());
+            index += timing.bytesRead();
+        }
+        SourceValidator.validate(info, config.limits());
+        SourceInfo.Video video = info.video();
+        // the last fragment that starts on a keyframe: decoding it proves the end is there
+        long tailFrom = timing.tailFrom(video.frameRate().secondsFor(video.frameCount()).toDouble());
+        if (tailFrom < 0) {
+            // no fragment to start from (no keyframe, no tfdt): the whole file, decoded from the last second
+            try (SourceServer server = SourceServer.start(store.client(), source)) {
+                checkTail(video, server);
+                return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()));
+            }
+        }
+        try (SourceServer server = SourceServer.start(store.client(), source, SourceView.hiding(timing.firstMoof(), tailFrom))) {
+            checkLastFragments(server, timing.moovSamples() + timing.samplesFrom(tailFrom));
+            return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()));
+        }
+    }
+
+    /**
+     * Decodes every video sample the view shows (those of the moov, then the fragments from the
+     * last one starting on a keyframe): a damaged end fails here. By count, not time:
+     * ffmpeg offsets -ss by the start time of what it is shown, which here is the hidden part's end.
+     */
+    private void checkLastFragments(SourceServer server, long samples) {
+        List<String> command = FfmpegCommands.tailCheck(config.ffmpeg(), server.url(), 0);
+        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
+        Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
+        if (r.timedOut()) {
+            throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
+                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
+        }
+        DecodedSpan decoded = DecodedSpan.of(r.stdout());
+        String err = r.stderrSummary(3);
+        if (r.exitCode() != 0 || decoded.frames() != samples) {
+            throw new InvalidInputException("Truncated", "the last fragments of the video hold " + samples + " frames but "
+                    + decoded.frames() + " decode; the file was cut off (incomplete upload?) or is damaged" + (err.isEmpty() ? "" : " (" + err + ")"));
+        }
+    }
+
+    /** ffprobe's view of a fragmented MP4, the video track's id in it, and the bytes it took. */
+    private record FirstLook(SourceInfo info, long videoTrackId, long bytes) {}
+
+    /**
+     * ffprobe on the file up to the end of its first fragment (the rest a free box): streams,
+     * codecs and the first frames are all in the moov and that fragment.
+     */
+    private FirstLook firstLook(SourceRef source, FragmentIndex.Layout layout) {
+        SourceView view = layout.secondMoof() < 0 ? SourceView.WHOLE : SourceView.hiding(layout.secondMoof(), source.sizeBytes());
+        try (SourceServer server = SourceServer.start(store.client(), source, view)) {
+            String ffprobeJson = probeHeader(server);
+            long trackId;
+            try {
+                trackId = FfprobeParser.videoTrackId(ffprobeJson);
+            } catch (IOException e) {
+                throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
+            }
+            return new FirstLook(parse(ffprobeJson, source.sizeBytes()), trackId, server.reads().bytesServed());
         }
     }
 
@@ -200,27 +271,12 @@ public final class ProbeStage {
         }
     }
 
-    private static boolean frameCountKnown(String ffprobeJson) {
-        try {
-            return FfprobeParser.videoFrameCountKnown(ffprobeJson);
-        } catch (IOException e) {
-            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
-        }
-    }
-
-
     /**
-     * The video track's frames from the fragments' headers ({@link FragmentIndex}), read with
-     * small ranged GETs pinned to the job's ETag — never by demuxing every packet of the file.
+     * Small ranged GETs of the source pinned to the job's ETag, for the box walks: a moof is
+     * read by its offset, never by demuxing the packets around it.
      */
-    private FragmentIndex.VideoTiming fragmentIndex(SourceRef source, String ffprobeJson) {
-        long trackId;
-        try {
-            trackId = FfprobeParser.videoTrackId(ffprobeJson);
-        } catch (IOException e) {
-            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
-        }
-        FragmentIndex.RangeReader reader = (offset, length) -> {
+    private FragmentIndex.RangeReader rangeReader(SourceRef source) {
+        return (offset, length) -> {
             try {
                 return store.readRange(source.bucket(), source.key(), source.etag(), offset, length);
             } catch (StorageException e) {
@@ -229,7 +285,6 @@ public final class ProbeStage {
                         + " was replaced while it was probed (its ETag is no longer " + source.etag() + "); the newer upload is encoded by its own job");
             }
         };
-        return FragmentIndex.read(reader, source.sizeBytes(), trackId);
     }
 
     private static final Pattern SKIPPED_DREF = Pattern.compile(
@@ -253,7 +308,7 @@ public final class ProbeStage {
      */
     private void checkTail(SourceInfo.Video video, SourceServer server) {
         double end = video.frameRate().secondsFor(video.frameCount()).toDouble();
-        double from = Math.max(0, end - TAIL_CHECK_SECONDS);
+        double from = tailFromSeconds(video);
         List<String> command = FfmpegCommands.tailCheck(config.ffmpeg(), server.url(), video.startSeconds() + from);
         ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
         Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
@@ -270,6 +325,11 @@ public final class ProbeStage {
                             + "the file was cut off (incomplete upload?) or is damaged%s",
                     end, from + decoded.endSeconds(), decoded.frames(), end - from, err.isEmpty() ? "" : " (" + err + ")"));
         }
+    }
+
+    /** Where the tail check decodes from: the last second, in seconds after the video's first frame. */
+    private static double tailFromSeconds(SourceInfo.Video video) {
+        return Math.max(0, video.frameRate().secondsFor(video.frameCount()).toDouble() - TAIL_CHECK_SECONDS);
     }
 
     /** Frames in ffmpeg's framecrc output and where the last one ends, in seconds from the first. */
