@@ -3,6 +3,7 @@ package dev.fanout.local;
 import dev.fanout.encoder.errors.InvalidInputException;
 import dev.fanout.encoder.media.FragmentIndex;
 import dev.fanout.encoder.media.ProcessRunner;
+import dev.fanout.encoder.model.Rational;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,42 +56,52 @@ class FragmentIndexTest {
         }
     }
 
-    /** Frames and summed durations but the first's, of the first video stream from ffprobe's packet listing. */
-    static long[] ffprobePackets(Path file) {
-        ProcessRunner.Result r = ProcessRunner.run(List.of(bin.ffprobe().toString(), "-v", "error", "-select_streams", "v:0",
-                "-show_entries", "packet=duration", "-of", "csv=p=0", file.toString()), Duration.ofMinutes(1), 16 << 20);
-        long frames = 0, ticks = 0;
-        for (String line : r.stdout().split("\n")) {
-            if (line.isBlank()) continue;
-            if (frames++ > 0) ticks += Long.parseLong(line.strip().replace(",", ""));
-        }
-        return new long[]{frames, ticks};
+    /** ffprobe -count_frames on the whole file: {nb_read_frames, avg_frame_rate, r_frame_rate} of the first video stream. */
+    static String[] ffprobeCounted(Path file) {
+        ProcessRunner.Result r = ProcessRunner.run(List.of(bin.ffprobe().toString(), "-v", "error", "-count_frames", "-select_streams", "v:0",
+                "-show_entries", "stream=nb_read_frames,avg_frame_rate,r_frame_rate", "-of", "csv=p=0", file.toString()), Duration.ofMinutes(1), 1 << 16);
+        String[] f = r.stdout().strip().split(",");
+        // csv order is the stream's field order: r_frame_rate, avg_frame_rate, nb_read_frames
+        return new String[]{f[2], f[1], f[0]};
     }
 
     static FragmentIndex.VideoTiming walk(Path file) throws IOException {
         return FragmentIndex.read(new FileRanges(file), Files.size(file), 1);
     }
 
+    /**
+     * The plan of a fragmented MP4 is what ffprobe -count_frames gives on the whole file: frames,
+     * avg_frame_rate (so duration = frames / rate), and constant rate exactly when avg_frame_rate
+     * is r_frame_rate (FfprobeParser's rule for other files). Layouts: fragment per GOP, per frame,
+     * by duration, default-base-is-moof, B-frames, 15360 / 90000 / 12800 / 30000 timescales, 25,
+     * 29.97, 30 and 60 fps, with and without audio (with AAC, ffmpeg writes a longer first sample),
+     * samples in the moov.
+     */
     @Test
-    void framesAndDurationsMatchFfprobeOnFfmpegFragmentedFiles() throws IOException {
+    void framesAndRateAreWhatFfprobeCountsOnTheWholeFile() throws IOException {
         List<Path> files = List.of(
                 media.clip(dir.resolve("empty-moov.mp4"), pattern("320x180", "30", 6), tone(440, 6), "-movflags", "+frag_keyframe+empty_moov"),
+                media.clip(dir.resolve("every-frame.mp4"), pattern("320x180", "30", 2), tone(440, 2), "-movflags", "+frag_every_frame+empty_moov"),
                 media.clip(dir.resolve("default-base-moof.mp4"), pattern("320x180", "30", 3), tone(440, 3),
                         "-movflags", "+frag_keyframe+empty_moov+default_base_moof"),
-                media.clip(dir.resolve("dash-sidx.mp4"), pattern("320x180", "30000/1001", 5), tone(440, 5),
-                        "-movflags", "+dash+frag_keyframe+global_sidx"),
+                media.clip(dir.resolve("bframes-90k.mp4"), pattern("320x180", "30", 4), tone(440, 4), "-bf", "3", "-x264-params", "bframes=3",
+                        "-preset", "fast", "-video_track_timescale", "90000", "-movflags", "+frag_keyframe+empty_moov+default_base_moof"),
+                media.clip(dir.resolve("25fps.mp4"), pattern("320x180", "25", 4), tone(440, 4), "-movflags", "+frag_keyframe+empty_moov"),
+                media.clip(dir.resolve("2997-noaudio-90k.mp4"), pattern("320x180", "30000/1001", 4), null,
+                        "-video_track_timescale", "90000", "-movflags", "+frag_keyframe+empty_moov"),
+                media.clip(dir.resolve("2997.mp4"), pattern("320x180", "30000/1001", 4), tone(440, 4), "-movflags", "+frag_keyframe+empty_moov"),
                 // samples in the moov too: the first fragment's frames are in its stbl
                 media.clip(dir.resolve("frag-no-empty-moov.mp4"), pattern("320x180", "25", 4), null, "-movflags", "+frag_keyframe"),
                 media.clip(dir.resolve("frag-duration.mp4"), pattern("320x180", "60", 4), tone(440, 4),
                         "-movflags", "+empty_moov", "-frag_duration", "500000"));
         for (Path f : files) {
-            long[] expected = ffprobePackets(f);
+            String[] expected = ffprobeCounted(f);
             FragmentIndex.VideoTiming t = walk(f);
-            assertEquals(expected[0], t.frames(), f.getFileName() + ": frames");
-            assertEquals(expected[1], t.ticks(), f.getFileName() + ": summed durations");
-            assertTrue(t.uniform(), f.getFileName() + ": a constant-rate pattern");
+            assertEquals(Long.parseLong(expected[0]), t.frames(), f.getFileName() + ": frames");
+            assertEquals(Rational.parse(expected[1]), t.frameRate(), f.getFileName() + ": avg_frame_rate");
+            assertEquals(expected[1].equals(expected[2]), t.uniform(), f.getFileName() + ": constant rate iff avg = r_frame_rate (" + expected[2] + ")");
             assertTrue(t.fragments() > 1, f.getFileName() + ": several fragments walked, got " + t.fragments());
-            // one window per fragment (moof + the next mdat header), plus the init
+            // one read per fragment (moof + the next mdat header), plus the init
             assertTrue(t.requests() <= t.fragments() + 3, f.getFileName() + ": " + t.requests() + " requests for " + t.fragments() + " fragments");
         }
     }

@@ -92,10 +92,6 @@ public final class FfmpegCommands {
         // warnings too: the demuxer reports a skipped external data reference only as a warning
         List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "warning"));
         c.addAll(inputOptions(input));
-        // Streams and codecs are in the moov; of the packets only the first frames are needed
-        // (pixel format, field order, colour from the bitstream): 1 s of them, not the default
-        // 5 s, keeps the look at a 1 GB file's header under 1 % of it (docs/input-handling.md).
-        c.addAll(List.of("-analyzeduration", "1000000", "-probesize", "1000000"));
         c.addAll(List.of("-show_format", "-show_streams", "-of", "json", "-i", input));
         return c;
     }
@@ -117,8 +113,9 @@ public final class FfmpegCommands {
     public static List<String> tailCheck(Path ffmpeg, String input, double fromSeconds) {
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-xerror"));
         c.addAll(inputOptions(input));
-        c.addAll(List.of("-ss", String.format(Locale.ROOT, "%.6f", Math.max(0, fromSeconds)), "-i", input,
-                "-map", "0:v:0", "-f", "framecrc", "-"));
+        // from 0, no seek: a seek to the start makes ffmpeg read again what it has just probed
+        if (fromSeconds > 0) c.addAll(List.of("-ss", String.format(Locale.ROOT, "%.6f", fromSeconds)));
+        c.addAll(List.of("-i", input, "-map", "0:v:0", "-f", "framecrc", "-"));
         return c;
     }
 
