@@ -126,7 +126,7 @@ public final class FragmentIndex {
 
     /**
      * Walks the top-level box headers of {@code size} bytes (no body is read) up to the second
-     * moof, or to the end. Boxes running past the end are {@code InvalidInput.Truncated}.
+     * moof, or to the end. A box running past the end stops it (not fragmented, when no moof came before).
      */
     public static Layout layout(RangeReader source, long size) {
         Walk w = new Walk(source, size, -1);
@@ -134,7 +134,15 @@ public final class FragmentIndex {
         int moofs = 0;
         long secondMoof = -1;
         while (pos < size && secondMoof < 0) {
-            Mp4Box box = w.headerAt(pos);
+            Mp4Box box;
+            try {
+                box = w.headerAt(pos);
+            } catch (InvalidInputException e) {
+                // cut off before any moof: not this walk's to judge, ffprobe names it (no moov, …);
+                // after one, the fragment walk reports where the fragments stop
+                if (moofs == 0) return new Layout(false, -1, w.requests, w.bytesRead);
+                break;
+            }
             if (box.type().equals("moof") && ++moofs == 2) secondMoof = box.offset();
             // a moof is followed by its mdat: the read at the next box start can be as small
             if (box.type().equals("moof")) w.nextWindow = (int) Math.min(WINDOW_BYTES, box.size() + box.size() / 4 + 64);
