@@ -2,6 +2,7 @@ package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.InvalidInputException;
 import dev.fanout.encoder.errors.StorageException;
+import dev.fanout.encoder.errors.TransientException;
 import dev.fanout.encoder.media.Ffmpeg;
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.FfprobeParser;
@@ -278,13 +279,34 @@ public final class ProbeStage {
     private FragmentIndex.RangeReader rangeReader(SourceRef source) {
         return (offset, length) -> {
             try {
-                return store.readRange(source.bucket(), source.key(), source.etag(), offset, length);
+                return readRangeRidingOutTransients(source, offset, length);
             } catch (StorageException e) {
                 if (e.statusCode() != 412) throw e;
                 throw new InvalidInputException("SourceChanged", "s3://" + source.bucket() + "/" + source.key()
                         + " was replaced while it was probed (its ETag is no longer " + source.etag() + "); the newer upload is encoded by its own job");
             }
         };
+    }
+
+    /**
+     * A ranged read that rides out what ffmpeg's {@code -reconnect} rides out through the source
+     * server: S3 failing past the SDK's own retries (throttling, 5xx) is tried again after 1, 2
+     * and 4 s before it fails the probe as transient.
+     */
+    private byte[] readRangeRidingOutTransients(SourceRef source, long offset, int length) {
+        for (long delay = 1000; ; delay *= 2) {
+            try {
+                return store.readRange(source.bucket(), source.key(), source.etag(), offset, length);
+            } catch (TransientException e) {
+                if (delay > 4000) throw e;
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static final Pattern SKIPPED_DREF = Pattern.compile(
