@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Encode an MP4 to MPEG-DASH on this machine: ./run-local.sh [video.mp4] [--out DIR] [options]
-# No argument: a generated 12 s 1080p sample. Needs a JDK 21+, Maven, make, unzip and npm
+# No argument: a generated 12 s 1080p sample. --metadata KEY=VALUE (repeatable) puts job settings
+# on the upload as S3 user metadata, as `aws s3 cp --metadata` would (README: Settings per upload). Needs a JDK 21+, Maven, make, unzip and npm
 # (for the ffmpeg layer build on first use). No AWS account, no Docker.
 set -euo pipefail
 cd "$(dirname "$0")"

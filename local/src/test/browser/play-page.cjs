@@ -5,6 +5,7 @@
 //           playSeconds, screenshot, stepTimeoutMs,
 //           preview (optional): { hoverTimes: [s], seekTime, dragFrom, dragTo, screenshot, parserCases: [{text, base, times}],
 //                                 brokenTrack: body served for the track on a second page load, or null },
+//           audio (optional): { select: the audio rendition id to switch to } (the page's audio menu),
 //           refusal (optional): { controlPage: the page's HTML without integrity hashes }: only checkRefusal runs }
 // The player libraries' CDN URLs are fulfilled from the local npm files named in routes, with the
 // CDN's CORS header, so the browser checks the page's integrity hashes against those bytes. Any
@@ -18,7 +19,7 @@ const origin = new URL(config.url).origin;
 const result = {
   ready: false, poster: null, playedTo: null, switches: [], consoleLog: [], pageErrors: [], playerErrors: [],
   playerWarnings: [], unexpectedRequests: [], failedResponses: [], failedRequests: [], thumbnailResponses: [],
-  preview: null, fatal: null
+  preview: null, audio: null, audioResponses: [], fatal: null
 };
 const started = Date.now();
 const log = text => result.consoleLog.push({ type: "driver", text: ((Date.now() - started) / 1000).toFixed(1) + " s " + text });
@@ -48,6 +49,9 @@ async function run() {
     page.on("response", r => {
       if (r.status() >= 400) result.failedResponses.push(r.status() + " " + r.url());
       if (new URL(r.url()).pathname.includes("/thumbnails/")) result.thumbnailResponses.push(r.status() + " " + r.url());
+      // which audio rendition's segments the player fetches: the folder before /seg-
+      const audioSegment = new URL(r.url()).pathname.match(/\/(audio[^/]*)\/seg-\d+\.m4s$/);
+      if (audioSegment) result.audioResponses.push(audioSegment[1]);
     });
     page.on("requestfailed", r => {
       const reason = r.failure() && r.failure().errorText;
@@ -60,7 +64,8 @@ async function run() {
       const v = document.getElementById("video");
       return { ready: window.playerPage.ready, errors: window.playerPage.errors, warnings: window.playerPage.warnings,
         currentTime: v.currentTime, width: v.videoWidth, height: v.videoHeight, paused: v.paused, ended: v.ended,
-        readyState: v.readyState };
+        readyState: v.readyState, codec: window.playerPage.codec, playing: window.playerPage.playing,
+        status: document.getElementById("status").textContent };
     });
     // Waits for cond(state); returns the last state, or throws with it when the time is up or the page reports an error.
     const waitFor = async (what, cond, timeoutMs = config.stepTimeoutMs) => {
@@ -96,6 +101,8 @@ async function run() {
     let s = await waitFor("play to " + config.playSeconds + " s", s => s.currentTime >= config.playSeconds,
       config.playSeconds * 1000 + config.stepTimeoutMs);
     result.playedTo = s.currentTime;
+    result.codec = s.codec;
+    result.playing = s.playing;
     log("played to " + s.currentTime.toFixed(2) + " s showing " + s.width + "x" + s.height);
 
     // Every switch must change the picture: the rendition on screen now comes last.
@@ -117,6 +124,8 @@ async function run() {
         const later = await waitFor("keep playing " + r.id, s => s.currentTime >= shown.currentTime + 0.5);
         switched.playedTo = later.currentTime;
         switched.observed = [later.width, later.height];
+        switched.playing = later.playing;
+        switched.status = later.status;
         log("showing " + later.width + "x" + later.height + " after " + switched.ms + " ms");
       } catch (e) {
         const last = await state();
@@ -127,6 +136,7 @@ async function run() {
     }
     await page.selectOption("#quality", "auto");
     await page.waitForTimeout(300);
+    if (config.audio) result.audio = await switchAudio(page, state, waitFor);
     if (config.preview) result.preview = await checkPreviews(page, state, waitFor);
     log("done at " + (await state()).currentTime.toFixed(2) + " s");
   } finally {
@@ -139,6 +149,35 @@ async function run() {
     }
     await context.close();
   }
+}
+
+// Picks config.audio.select in the page's audio menu; reports the audio rendition the player had
+// chosen, the one it has after the switch, and which audio folders it fetched segments of after it.
+async function switchAudio(page, state, waitFor) {
+  const out = { menu: null, initial: null, active: null, fetchedAfter: [], fromTime: null, playedTo: null, error: null };
+  out.menu = await page.evaluate(() => ({ hidden: document.getElementById("audio-menu").hidden,
+    options: [...document.getElementById("audio").options].map(o => o.value + " " + o.textContent) }));
+  out.initial = await page.evaluate(() => window.playerPage.audio());
+  const before = await state();
+  out.fromTime = before.currentTime;
+  const fetched = result.audioResponses.length;
+  log("audio " + out.initial + " → " + config.audio.select + " at " + before.currentTime.toFixed(2) + " s");
+  try {
+    await page.selectOption("#audio", config.audio.select);
+    const deadline = Date.now() + config.stepTimeoutMs;
+    while (Date.now() < deadline) {
+      out.active = await page.evaluate(() => window.playerPage.audio());
+      if (out.active === config.audio.select && result.audioResponses.slice(fetched).includes(config.audio.select)) break;
+      await page.waitForTimeout(100);
+    }
+    const later = await waitFor("keep playing after the audio switch", s => s.currentTime >= before.currentTime + 1);
+    out.playedTo = later.currentTime;
+  } catch (e) {
+    out.error = e.message;
+    log(e.message);
+  }
+  out.fetchedAfter = [...new Set(result.audioResponses.slice(fetched))];
+  return out;
 }
 
 // Hovers, clicks, drags and keys on the page's seek bar with the video paused; reports what the

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -jar local/target/fanout-local.jar [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500]
- *      [--segment-seconds 2] [--chunk-seconds 10] [--preset veryfast] [--quality 23] [--jobs N] [--play]
+ *      [--segment-seconds 2] [--chunk-seconds 10] [--preset veryfast] [--quality 23] [--metadata KEY=VALUE]... [--jobs N] [--play]
  * java -jar local/target/fanout-local.jar --serve out/&lt;jobId&gt; [--port 8080]
  * </pre>
  * {@code --play} serves the finished job's folder (its player page) like {@code --serve} does.
@@ -33,12 +33,20 @@ public final class LocalRun {
     static final String OUTPUT_BUCKET = "output";
     static final int DEFAULT_PORT = 8080;
 
+    /** "none", "AAC", or with several tracks "AAC, 2 tracks (eng, deu)". */
+    static String audioSummary(JsonNode tracks) {
+        if (!tracks.isArray() || tracks.isEmpty()) return "none";
+        if (tracks.size() == 1) return "AAC";
+        return "AAC, " + tracks.size() + " tracks (" + String.join(", ", tracks.findValuesAsText("language")) + ")";
+    }
+
     public static void main(String[] args) throws Exception {
         System.exit(run(args));
     }
 
     static int run(String[] args) throws Exception {
         Map<String, String> settings = new HashMap<>();
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
         Path input = null;
         Path out = Path.of("out");
         int jobs = Runtime.getRuntime().availableProcessors();
@@ -54,6 +62,13 @@ public final class LocalRun {
                 case "--chunk-seconds" -> settings.put("CHUNK_SECONDS", args[++i]);
                 case "--preset" -> settings.put("X264_PRESET", args[++i]);
                 case "--quality" -> settings.put("QUALITY", args[++i]);
+                case "--metadata" -> {
+                    // one user-metadata pair on the upload, as `aws s3 cp --metadata` would put it (README: Settings per upload)
+                    String pair = args[++i];
+                    int eq = pair.indexOf('=');
+                    if (eq <= 0) { System.err.println("--metadata takes KEY=VALUE, not '" + pair + "'"); usage(); return 64; }
+                    metadata.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
                 case "--serve" -> serve = Path.of(args[++i]);
                 case "--play" -> play = true;
@@ -84,7 +99,9 @@ public final class LocalRun {
                 s3.createBucket(OUTPUT_BUCKET);
                 ObjectStore store = s3.objectStore();
                 String key = "uploads/" + input.getFileName();
-                store.upload(input, INPUT_BUCKET, key, "video/mp4");
+                Path source = input;
+                store.client().putObject(b -> b.bucket(INPUT_BUCKET).key(key).contentType("video/mp4").metadata(metadata),
+                        software.amazon.awssdk.core.sync.RequestBody.fromFile(source));
 
                 Map<String, String> env = new HashMap<>(s3.clientEnv());
                 env.putAll(settings);
@@ -184,7 +201,7 @@ public final class LocalRun {
                     r.path("width").asInt(), r.path("height").asInt(), r.path("codecs").asText(), r.path("bandwidth").asLong() / 1000, r.path("bytes").asLong());
         }
         System.out.printf(Locale.ROOT, "  chunks %d, segments %d per rendition, audio %s%n", job.path("chunkCount").asInt(),
-                job.path("segmentCount").asInt(), job.path("source").path("audio").isMissingNode() || job.path("source").path("audio").isNull() ? "none" : "AAC");
+                job.path("segmentCount").asInt(), audioSummary(job.path("source").path("audio")));
         JsonNode thumbs = job.path("thumbnails");
         if (thumbs.path("status").asText().equals("SUCCEEDED")) {
             JsonNode sp = thumbs.path("sprites");
@@ -211,7 +228,7 @@ public final class LocalRun {
 
     private static void usage() {
         System.out.println("usage: run-local [input.mp4] [--out DIR] [--ladder 1080@6000,720@3500,...] [--segment-seconds S]"
-                + " [--chunk-seconds S] [--preset P] [--quality N] [--jobs N] [--play] [--port N]");
+                + " [--chunk-seconds S] [--preset P] [--quality N] [--metadata KEY=VALUE]... [--jobs N] [--play] [--port N]");
         System.out.println("       run-local --serve out/<jobId> [--port N]     serve a job's folder (player page) on 127.0.0.1");
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.encoder.plan.JobIds;
+import dev.fanout.encoder.plan.UploadSettings;
 import dev.fanout.encoder.storage.Json;
 import dev.fanout.encoder.storage.ObjectStore;
 import dev.fanout.encoder.storage.S3Clients;
@@ -43,6 +44,7 @@ public final class LocalStateMachine implements AutoCloseable {
     /** Longer than any encoder's ffmpeg limit: a Task left running after a failure must end by then. */
     private static final Duration STRAGGLER_TIMEOUT = Duration.ofMinutes(20);
 
+    private final Map<String, String> env;
     private final ObjectStore store;
     private final ObjectStore itemReaderStore;
     private final S3PolicyProxy iam;
@@ -62,6 +64,7 @@ public final class LocalStateMachine implements AutoCloseable {
                 Map.of("OutputBucket", env.get("OUTPUT_BUCKET")),
                 Map.of("MaxConcurrency", Integer.toString(parallelism)));
         JsonNode definition = Json.MAPPER.readTree(SamTemplate.substitute(template.definitionText(), values));
+        this.env = Map.copyOf(env);
         this.store = S3Clients.objectStore(env);
         String endpoint = env.get("S3_ENDPOINT_URL");
         if (endpoint == null) throw new IllegalArgumentException("the functions' environment has no S3_ENDPOINT_URL (the local store)");
@@ -91,6 +94,17 @@ public final class LocalStateMachine implements AutoCloseable {
 
     public LocalLambdaInvoker invoker() { return invoker; }
 
+    /**
+     * The environment of one function of the template as this machine gives it: the functions'
+     * environment with S3 reached through that function's port of the policy proxy (for a
+     * function invoked from outside the state machine, such as the trigger).
+     */
+    public Map<String, String> functionEnv(String logicalId) {
+        Map<String, String> out = new HashMap<>(env);
+        out.put("S3_ENDPOINT_URL", iam.endpoint(logicalId));
+        return Map.copyOf(out);
+    }
+
     /** The S3 requests of this machine's functions that their policies refused, in order. */
     public List<S3PolicyProxy.Denial> accessDenied() { return iam.denials(); }
 
@@ -111,7 +125,7 @@ public final class LocalStateMachine implements AutoCloseable {
     public Outcome run(String bucket, String key, Runnable whenEnded) {
         String etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
         ObjectNode input = JsonNodeFactory.instance.objectNode().put("bucket", bucket).put("key", key).put("etag", etag);
-        String name = JobIds.of(bucket, key, etag) + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String name = jobId(bucket, key, etag) + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         return execute(input, name, whenEnded);
     }
 
@@ -134,7 +148,7 @@ public final class LocalStateMachine implements AutoCloseable {
         String key = input.path("key").asText();
         String etag = input.path("etag").asText("");
         if (etag.isBlank()) etag = store.head(bucket, key).map(h -> h.eTag().replace("\"", "")).orElse("");
-        String jobId = JobIds.of(bucket, key, etag);
+        String jobId = jobId(bucket, key, etag);
         StateMachineExecutor.Result result = executor.execute(input, executionName);
         whenEnded.run();
         if (!executor.awaitStragglers(STRAGGLER_TIMEOUT)) {
@@ -142,6 +156,12 @@ public final class LocalStateMachine implements AutoCloseable {
                     + " min after it ended");
         }
         return new Outcome(result, jobId, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** The job of an upload as the probe names it: from its ETag and the settings in its metadata. */
+    private String jobId(String bucket, String key, String etag) {
+        Map<String, String> metadata = store.head(bucket, key).map(h -> h.metadata()).orElse(Map.of());
+        return JobIds.forUpload(bucket, key, etag, metadata, UploadSettings.parseIgnoredKeys(env.get("IGNORED_METADATA_KEYS")));
     }
 
     private JsonNode readItems(String resource, JsonNode readerConfig, JsonNode parameters) {

@@ -46,10 +46,14 @@ public final class LocalStepFunctions implements AutoCloseable {
 
     public String endpoint() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
-    /** The settings that point the trigger function's Step Functions client here. */
+    /** The settings that point the trigger function's Step Functions client here, and its S3 client at the policy proxy. */
     public Map<String, String> clientEnv() {
-        return Map.of("STATE_MACHINE_ARN", STATE_MACHINE_ARN, "SFN_ENDPOINT_URL", endpoint(), "AWS_REGION", "us-east-1",
-                "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local");
+        // S3 as the trigger function's own policies allow it (it reads the upload's metadata)
+        Map<String, String> env = new java.util.HashMap<>(machine.functionEnv("StartExecutionFunction"));
+        env.putAll(Map.of("STATE_MACHINE_ARN", STATE_MACHINE_ARN, "SFN_ENDPOINT_URL", endpoint()));
+        // the store's key pair when the machine has one (this endpoint accepts any)
+        Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local").forEach(env::putIfAbsent);
+        return Map.copyOf(env);
     }
 
     /** Every execution started so far, in start order. */

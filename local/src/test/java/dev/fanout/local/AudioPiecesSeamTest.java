@@ -81,7 +81,7 @@ class AudioPiecesSeamTest {
         Rational fps = Rational.of(30, 1);
         long frames = SECONDS * 30L;
         SourceInfo.Video v = new SourceInfo.Video("h264", 640, 360, 0, Rational.of(1, 1), fps, frames, "yuv420p", 0, "progressive", "bt709", true);
-        SourceInfo info = new SourceInfo("mov", 1, SECONDS, v, new SourceInfo.Audio("aac", sampleRate, 1, 0, SECONDS));
+        SourceInfo info = new SourceInfo("mov", 1, SECONDS, v, List.of(new SourceInfo.Audio("aac", sampleRate, 1, 0, SECONDS)));
         return new JobPlan("j", new SourceRef("b", source.toString(), "e", 1), info, fps, frames, 60, 300, 4, 18,
                 List.of(new Rendition("360p", 640, 360, 1000, 2000)), new EncodeSettings("veryfast", 23, 128), JobLayout.of("out", "j"), 0, 0, 0);
     }

@@ -52,6 +52,20 @@ public final class DashOutputCheck {
         return Files.readString(manifest).contains("contentType=\"audio\"");
     }
 
+    /** The Representation id (= folder) of every audio AdaptationSet, in the MPD's order. */
+    static List<String> audioRepresentations(Path manifest) throws Exception {
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(manifest.toFile());
+        List<String> ids = new ArrayList<>();
+        NodeList sets = doc.getElementsByTagName("AdaptationSet");
+        for (int i = 0; i < sets.getLength(); i++) {
+            Element set = (Element) sets.item(i);
+            if (!"audio".equals(set.getAttribute("contentType"))) continue;
+            NodeList rs = set.getElementsByTagName("Representation");
+            for (int j = 0; j < rs.getLength(); j++) ids.add(((Element) rs.item(j)).getAttribute("id"));
+        }
+        return ids;
+    }
+
     /**
      * @param fpsNum, fpsDen source frame rate
      * @param segmentFrames frames per segment (keyframe interval expected in the output)
@@ -103,15 +117,18 @@ public final class DashOutputCheck {
         assertEquals(sourceSeconds, videoSeconds, (double) fpsDen / fpsNum, "duration equals the source's within one frame");
 
         assertEquals(expectAudio, hasAudioSet(manifest), "audio adaptation set present iff the source has audio");
-        if (expectAudio) {
-            Path audio = MediaProbe.joinTrack(jobDir.resolve("audio"), jobDir.resolve("joined-audio.mp4"));
-            assertEquals("", probe.decodeErrors(audio), "audio decodes without errors");
+        // every audio rendition (the first in audio/, as a single-track job has it)
+        List<String> audioIds = audioRepresentations(manifest);
+        if (expectAudio) assertEquals("audio", audioIds.get(0), "the first audio rendition is in audio/");
+        for (String id : audioIds) {
+            Path audio = MediaProbe.joinTrack(jobDir.resolve(id), jobDir.resolve("joined-" + id + ".mp4"));
+            assertEquals("", probe.decodeErrors(audio), id + " decodes without errors");
             List<Long> apts = probe.framePts(audio, "a");
             long atb = probe.timeBaseDen(audio, "a");
-            assertTrue(apts.size() > 1, "audio has frames");
+            assertTrue(apts.size() > 1, id + " has frames");
             double audioEnd = (apts.get(apts.size() - 1) + 1024.0 * atb / 48000) / atb;
-            assertEquals(videoSeconds, audioEnd, AAC_FRAME_SECONDS + 1e-6, "audio ends within one AAC frame of the video");
-            assertEquals(0.0, (double) apts.get(0) / atb, AAC_FRAME_SECONDS, "audio starts with the video");
+            assertEquals(videoSeconds, audioEnd, AAC_FRAME_SECONDS + 1e-6, id + " ends within one AAC frame of the video");
+            assertEquals(0.0, (double) apts.get(0) / atb, AAC_FRAME_SECONDS, id + " starts with the video");
         }
         // what a player is told (MPD timeline, HLS EXTINFs) against what the segments hold
         ManifestTimelineCheck.assertManifestsMatchMedia(jobDir);

@@ -103,10 +103,11 @@ class InputCorpusTest {
                 accept("tiny 16x16", f -> media.clip(f, pattern("16x16", "30", 3), null), "30", 90, false, renditions("16x16")),
                 accept("non-square pixels (SAR 4:3)", f -> media.clip(f, pattern("240x180", "30", 3), null, "-vf", "setsar=4/3"),
                         "30", 90, false, renditions("320x180", "160x90").and(squarePixels())),
-                // 60 frames at 30 fps, then 30 at 15 fps; the last lasts 1/30 s: 90 frames in 119/30 s
+                // 60 frames at 30 fps, then 30 at 15 fps; the last lasts 1/30 s: 90 frames in 119/30 s,
+                // converted at the nominal 30 fps (every frame kept, the 15 fps part shown twice each)
                 new Accepted("variable frame rate", "uploads/vfr.mp4", f -> media.ffmpeg(f, "-f", "lavfi", "-i", pattern("320x180", "30", 4),
                         "-vf", "select='lt(t,2)+not(mod(n,2))'", "-vsync", "vfr", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18"),
-                        "2700/119", 90, false, "fps=2700/119", sourceRate("2700/119").and(durationPreserved())),
+                        "30", 119, false, "fps=30", sourceRate("2700/119").and(durationPreserved())),
                 accept("29.97 fps", f -> media.clip(f, pattern("320x180", "30000/1001", 3), tone(440, 3)), "30000/1001", 90, true, none()),
                 accept("59.94 fps", f -> media.clip(f, pattern("320x180", "60000/1001", 3), tone(440, 3)), "60000/1001", 180, true, none()),
                 accept("10-bit H.264 (High 10)", f -> media.ffmpeg(f, "-f", "lavfi", "-i", pattern("320x180", "30", 3),
@@ -237,7 +238,8 @@ class InputCorpusTest {
         JsonNode thumbnails = job.record().path("thumbnails");
         assertEquals("SUCCEEDED", thumbnails.path("status").asText(), () -> "poster and thumbnails of every accepted input: " + thumbnails);
         String plannedRate = c.frameRate().contains("/") ? c.frameRate() : c.frameRate() + "/1";
-        assertEquals(plannedRate, job.record().path("source").path("video").path("frameRate").asText(), "planned frame rate");
+        // the rate a variable-rate source is converted at; a constant-rate source's own frame rate
+        assertEquals(plannedRate, job.record().path("source").path("video").path("nominalFrameRate").asText(), "planned frame rate");
         String[] rate = c.frameRate().split("/");
         long num = Long.parseLong(rate[0]);
         long den = rate.length > 1 ? Long.parseLong(rate[1]) : 1;

@@ -280,7 +280,7 @@ class MediaDefenceTest {
     static JobPlan plan() {
         Rational fps = Rational.of(30, 1);
         SourceInfo.Video v = new SourceInfo.Video("h264", 160, 90, 0, Rational.of(1, 1), fps, 60, "yuv420p", 0, "progressive", "bt709", true);
-        SourceInfo info = new SourceInfo("mov", 1, 2, v, new SourceInfo.Audio("aac", 48_000, 1, 0, 2));
+        SourceInfo info = new SourceInfo("mov", 1, 2, v, List.of(new SourceInfo.Audio("aac", 48_000, 1, 0, 2)));
         return new JobPlan("j", new SourceRef("b", "k", "e", 1), info, fps, 60, 30, 60, 1, 2,
                 List.of(new Rendition("90p", 160, 90, 500, 1000)), new EncodeSettings("veryfast", 23, 128), JobLayout.of("out", "j"), 0, 0, 0);
     }

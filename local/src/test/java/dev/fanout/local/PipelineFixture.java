@@ -66,6 +66,8 @@ final class PipelineFixture implements AutoCloseable {
         env.put("FFPROBE_PATH", bin.ffprobe().toString());
         env.put("WORK_DIR", dir.resolve("work").toString());
         env.put("X264_PRESET", "veryfast");
+        // the fixture's own metadata key (UPLOAD_METADATA) is another tool's to the encoder
+        env.put("IGNORED_METADATA_KEYS", String.join(",", UPLOAD_METADATA.keySet()));
         env.putAll(overrides);
         return env;
     }
@@ -83,7 +85,14 @@ final class PipelineFixture implements AutoCloseable {
      * bytes, gets a newer LastModified.
      */
     void upload(Path file, String key) {
-        store.client().putObject(b -> b.bucket(INPUT).key(key).contentType("video/mp4").metadata(UPLOAD_METADATA), RequestBody.fromFile(file));
+        upload(file, key, Map.of());
+    }
+
+    /** As {@link #upload(Path, String)}, with job settings as user metadata beside the fixture's own. */
+    void upload(Path file, String key, Map<String, String> settings) {
+        Map<String, String> metadata = new java.util.HashMap<>(UPLOAD_METADATA);
+        metadata.putAll(settings);
+        store.client().putObject(b -> b.bucket(INPUT).key(key).contentType("video/mp4").metadata(metadata), RequestBody.fromFile(file));
         Path blob = dir.resolve("s3").resolve(INPUT).resolve(key);
         try {
             Instant anHourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);

@@ -60,8 +60,15 @@ class PlayerPageBrowserTest {
         assertTrue(Files.isDirectory(NPM.resolve("playwright-core")), "the browser tests need " + NPM
                 + "/playwright-core: run scripts/install-browser-test-tools.sh (the Maven build of local/ runs it)");
         fx = new PipelineFixture(dir);
-        // 16 s with audio, three renditions of different sizes, 2 s segments in 4 s chunks
-        Path src = fx.generate("player.mp4", SampleClip.of(640, 360, "30", 16));
+        // 16 s with two audio languages (English 440 Hz beeps, default; German 1 kHz), three renditions
+        // of different sizes, 2 s segments in 4 s chunks
+        Path oneTrack = fx.generate("player-one-track.mp4", SampleClip.of(640, 360, "30", 16));
+        Path src = dir.resolve("player.mp4");
+        AudioTracksTest.run(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y", "-i", oneTrack.toString(),
+                "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=16",
+                "-map", "0:v", "-map", "0:a", "-map", "1:a", "-c:v", "copy", "-c:a:0", "copy", "-c:a:1", "aac", "-b:a:1", "96k",
+                "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=deu",
+                "-disposition:a:0", "default", "-disposition:a:1", "0", src.toString()));
         fx.upload(src, "uploads/player.mp4");
         job = fx.run("uploads/player.mp4", Map.of("LADDER", "360@900,270@500,180@300",
                 "SEGMENT_SECONDS", Integer.toString((int) SEGMENT_SECONDS), "CHUNK_SECONDS", "4"));
@@ -179,6 +186,24 @@ class PlayerPageBrowserTest {
         assertEquals("[]", r.path("failedRequests").toString(), player + ": failed requests" + report);
         assertEquals("[]", r.path("unexpectedRequests").toString(), player + ": requests to anywhere but the local server and the player's CDN URL" + report);
         assertSeekPreviews(player, r, report);
+        assertAudioSwitch(player, r, report);
+    }
+
+    /**
+     * The audio menu lists both languages; the player starts on the source's default (English, in
+     * audio/), and after German is picked the player reports German as its audio track, fetches
+     * German segments (audio-de/, the 1 kHz track) and plays on.
+     */
+    private static void assertAudioSwitch(String player, JsonNode r, String report) {
+        JsonNode a = r.path("audio");
+        String at = player + ": audio switch: ";
+        assertFalse(a.path("menu").path("hidden").asBoolean(), at + "the menu shows" + report);
+        assertEquals(List.of("audio English (en)", "audio-de German (de)"), jsonStrings(a.path("menu").path("options")), at + "both languages" + report);
+        assertEquals("audio", a.path("initial").asText(), at + "the player starts on the default track" + report);
+        assertTrue(a.path("error").isNull(), at + a.path("error").asText() + report);
+        assertEquals("audio-de", a.path("active").asText(), at + "the player's audio track after the switch" + report);
+        assertTrue(jsonStrings(a.path("fetchedAfter")).contains("audio-de"), at + "German segments fetched after the switch" + report);
+        assertTrue(a.path("playedTo").asDouble() >= a.path("fromTime").asDouble() + 1, at + "playback goes on" + report);
     }
 
     /**
@@ -350,6 +375,7 @@ class PlayerPageBrowserTest {
                 Map.of("text", "WEBVTTX\n\n00:00:00.000 --> 00:00:01.000\nsprite-001.jpg#xywh=0,0,160,90\n", "base", TRACK_BASE, "times", List.of())));
         preview.put("brokenTrack", player.equals("dashjs") ? "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<b>not a tile</b>\n" : null);
         config.put("preview", preview);
+        config.put("audio", Map.of("select", "audio-de"));
         if (refusal != null) config.put("refusal", refusal);
         Path configFile = dir.resolve("driver-" + player + (refusal != null ? "-refusal" : "") + ".json");
         Json.MAPPER.writeValue(configFile.toFile(), config);

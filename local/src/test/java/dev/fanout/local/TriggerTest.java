@@ -12,12 +12,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -78,6 +80,40 @@ class TriggerTest {
             ObjectNode again = uploadEvent(PipelineFixture.INPUT, "uploads/holiday+clip%2B1.mp4", head.contentLength(), etag, "0066939A31791B1F00");
             assertEquals(first.getStarted(), trigger.handle(again, null).getAlreadyStarted());
             assertEquals(1, sfn.executions().size());
+        }
+    }
+
+    /**
+     * A single-part upload's ETag is the MD5 of its bytes, so the same bytes uploaded again with
+     * other settings carry the ETag of the first upload: the trigger reads the object's metadata
+     * (a HEAD its IAM policy allows) and starts another execution, which encodes the new settings.
+     */
+    @Test
+    void theSameBytesUploadedAgainWithOtherSettingsStartAnotherExecution() throws Exception {
+        String key = "uploads/resettled.mp4";
+        Path clip = fx.generate("resettled.mp4", SampleClip.of(320, 180, "25", 2));
+        LocalStateMachine machine = new LocalStateMachine(LocalStateMachine.findTemplate(),
+                fx.env(Map.of("LADDER", "180@300", "CHUNK_SECONDS", "2")), 2, 0.001, new StateMachineExecutor.Listener() {});
+        try (LocalStepFunctions sfn = new LocalStepFunctions(machine)) {
+            StartExecutionHandler trigger = new StartExecutionHandler(sfn.clientEnv());
+            fx.upload(clip, key, Map.of("ladder", "144@200"));
+            String etag = fx.store.head(PipelineFixture.INPUT, key).orElseThrow().eTag().replace("\"", "");
+            StartExecutionHandler.Summary first = trigger.handle(uploadEvent(PipelineFixture.INPUT, key, Files.size(clip), etag, "0066939A31791B3000"), null);
+            LocalStateMachine.Outcome firstOutcome = sfn.executions().get(0).outcome().get(5, TimeUnit.MINUTES);
+            assertTrue(firstOutcome.succeeded(), firstOutcome.result()::toString);
+
+            fx.upload(clip, key, Map.of("ladder", "90@100"));
+            assertEquals(etag, fx.store.head(PipelineFixture.INPUT, key).orElseThrow().eTag().replace("\"", ""), "the same bytes, the same ETag");
+            StartExecutionHandler.Summary second = trigger.handle(uploadEvent(PipelineFixture.INPUT, key, Files.size(clip), etag, "0066939A31791B3100"), null);
+            assertEquals(1, second.getStarted().size(), second::toString);
+            assertNotEquals(first.getStarted(), second.getStarted());
+            LocalStateMachine.Outcome secondOutcome = sfn.executions().get(1).outcome().get(5, TimeUnit.MINUTES);
+            assertTrue(secondOutcome.succeeded(), secondOutcome.result()::toString);
+            assertNotEquals(firstOutcome.jobId(), secondOutcome.jobId());
+            assertTrue(fx.store.head(PipelineFixture.OUTPUT, "jobs/" + secondOutcome.jobId() + "/video/90p/init.mp4").isPresent(),
+                    "the second execution encoded the second upload's ladder");
+            assertTrue(fx.store.head(PipelineFixture.OUTPUT, "jobs/" + firstOutcome.jobId() + "/video/144p/init.mp4").isPresent());
+            assertTrue(machine.accessDenied().isEmpty(), machine.accessDenied()::toString);
         }
     }
 

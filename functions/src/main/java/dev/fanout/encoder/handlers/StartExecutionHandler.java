@@ -4,10 +4,14 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.encoder.plan.ExecutionNames;
+import dev.fanout.encoder.plan.UploadSettings;
 import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.storage.ClientEndpoints;
 import dev.fanout.encoder.storage.Json;
+import dev.fanout.encoder.storage.S3Clients;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
@@ -19,11 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The S3 trigger: for each uploaded video, start one execution of the encode state machine under a
  * deterministic name (see {@link ExecutionNames}), so a duplicated S3 event never starts a second
- * encode. Keys that are not videos, or that lie under the pipeline's own output prefixes, are
+ * encode. The name includes the digest of the upload's settings (its user metadata, read with a HEAD),
+ * so the same bytes uploaded again with other settings start another job. Keys that are not videos, or that lie under the pipeline's own output prefixes, are
  * skipped. If starting any record fails, the invocation fails after trying the others, and Lambda's
  * retry of the whole event is harmless: records already started are recognised by their names.
  *
@@ -44,19 +50,62 @@ public final class StartExecutionHandler implements RequestStreamHandler {
         void start(String name, String input);
     }
 
+    /** The user metadata of an uploaded object (of its version, when given) as a HEAD returns it; empty when it is gone. */
+    @FunctionalInterface
+    interface MetadataReader {
+        Optional<Map<String, String>> read(String bucket, String key, String versionId);
+    }
+
     private final ExecutionStarter starter;
+    private final MetadataReader metadata;
+    private final Set<String> ignoredMetadataKeys;
 
     public StartExecutionHandler() {
-        this(sfnStarter(System.getenv()));
+        this(System.getenv());
     }
 
-    /** With explicit settings ({@code STATE_MACHINE_ARN}, endpoint, credentials), e.g. a local Step Functions endpoint. */
+    /**
+     * With explicit settings ({@code STATE_MACHINE_ARN}, endpoint, credentials), e.g. a local Step
+     * Functions endpoint; S3 as the stages reach it ({@code S3_ENDPOINT_URL}, see {@link S3Clients}).
+     */
     public StartExecutionHandler(Map<String, String> env) {
-        this(sfnStarter(env));
+        this(sfnStarter(env), s3Metadata(env), UploadSettings.parseIgnoredKeys(env.get("IGNORED_METADATA_KEYS")));
     }
 
+    /** Uploads without settings (tests of the naming and replay paths). */
     StartExecutionHandler(ExecutionStarter starter) {
+        this(starter, (bucket, key, versionId) -> Optional.of(Map.of()), Set.of());
+    }
+
+    StartExecutionHandler(ExecutionStarter starter, MetadataReader metadata, Set<String> ignoredMetadataKeys) {
         this.starter = starter;
+        this.metadata = metadata;
+        this.ignoredMetadataKeys = ignoredMetadataKeys;
+    }
+
+    /**
+     * HEAD of the uploaded version (the event's versionId on a versioned bucket, so a later upload's
+     * metadata is never read for this one): S3 returns user metadata on HEAD, and s3:GetObject
+     * allows HEAD ("HeadObject", Amazon S3 API reference). A vanished object is not an error here:
+     * its execution's probe reports it (InvalidInput.Missing).
+     */
+    static MetadataReader s3Metadata(Map<String, String> env) {
+        S3Client s3 = S3Clients.objectStore(env).client();
+        return (bucket, key, versionId) -> {
+            try {
+                return Optional.of(s3.headObject(b -> b.bucket(bucket).key(key)
+                        .versionId(versionId == null || versionId.isEmpty() ? null : versionId)).metadata());
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) return Optional.empty();
+                throw e;
+            }
+        };
+    }
+
+    /** The settings' part of an upload's identity: the digest of its user metadata (UploadSettings). */
+    private String settingsDigest(String bucket, String key, String versionId) {
+        Map<String, String> given = metadata.read(bucket, key, versionId).orElse(Map.of());
+        return UploadSettings.digest(UploadSettings.given(given, ignoredMetadataKeys));
     }
 
     /**
@@ -128,8 +177,16 @@ public final class StartExecutionHandler implements RequestStreamHandler {
                 summary.skipped.add("(a record without bucket or object)");
                 continue;
             }
-            ExecutionNames.Decision d = ExecutionNames.decide(bucket.asText(), object.get("key").asText(),
-                    text(object, "versionId"), text(object, "eTag"));
+            String versionId = text(object, "versionId");
+            ExecutionNames.Decision d;
+            try {
+                // the same bytes uploaded again with other metadata have the same ETag: the settings tell them apart
+                d = ExecutionNames.decide(bucket.asText(), object.get("key").asText(), versionId, text(object, "eTag"),
+                        key -> settingsDigest(bucket.asText(), key, versionId));
+            } catch (RuntimeException e) {
+                failures.add(ExecutionNames.decodeKey(object.get("key").asText()) + ": reading its metadata: " + e.getMessage());
+                continue;
+            }
             if (d.skipped()) {
                 summary.skipped.add(d.key());
                 continue;

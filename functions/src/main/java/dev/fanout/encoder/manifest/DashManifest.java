@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Writes {@code manifest.mpd}: a static MPEG-DASH presentation (ISO/IEC 23009-1, live profile),
- * one video adaptation set with a representation per rendition and one audio adaptation set,
+ * a video adaptation set per codec with a representation per rendition, and one audio adaptation
+ * set per audio rendition (numbered after the video sets),
  * each with a SegmentTemplate ($RepresentationID$, $Number$) and an explicit SegmentTimeline.
  * Pure: the same presentation always gives the same text.
  */
@@ -23,28 +24,29 @@ public final class DashManifest {
         x.append("  <Period id=\"0\" start=\"PT0S\">\n");
 
         Presentation.VideoSet v = p.video();
-        int maxW = v.representations().stream().mapToInt(Presentation.Representation::width).max().orElse(0);
-        int maxH = v.representations().stream().mapToInt(Presentation.Representation::height).max().orElse(0);
-        x.append("    <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\"")
-                .append(" maxWidth=\"").append(maxW).append("\" maxHeight=\"").append(maxH).append('"')
-                .append(" frameRate=\"").append(frameRate(v)).append('"');
-        // @par must equal width × sar / height of every representation; even sizes can break that (854x480 is not 16:9)
-        List<String> aspects = v.representations().stream().map(r -> pictureAspect(r.width(), r.height())).distinct().toList();
-        if (aspects.size() == 1) x.append(" par=\"").append(aspects.get(0)).append('"');
-        x.append(">\n");
-        template(x, v.timescale(), "video/$RepresentationID$/init.mp4", "video/$RepresentationID$/" + SEGMENT_PATTERN, v.timeline());
-        for (Presentation.Representation r : v.representations()) {
-            x.append("      <Representation id=\"").append(r.id()).append("\" codecs=\"").append(r.codecs())
-                    .append("\" bandwidth=\"").append(r.bandwidth()).append("\" width=\"").append(r.width())
-                    .append("\" height=\"").append(r.height()).append("\" sar=\"1:1\"/>\n");
-        }
-        x.append("    </AdaptationSet>\n");
+        // One adaptation set per codec: a player switches among the representations of a set, which
+        // must all be decodable by one decoder, and takes the set whose codecs it supports (DASH-IF
+        // IOP v4.2, https://dashif.org/docs/DASH-IF-IOP-v4.2-clean.htm, puts H.264 and HEVC in
+        // separate adaptation sets, 3.8 / its adaptation-set-switching example). All share the one
+        // timeline the assembler proved, so their segments are aligned across codecs too.
+        int id = 0;
+        for (List<Presentation.Representation> reps : v.byCodec().values()) videoSet(x, id++, v, reps);
 
-        Presentation.AudioSet a = p.audio();
-        if (a != null) {
-            x.append("    <AdaptationSet id=\"1\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"und\" segmentAlignment=\"true\" startWithSAP=\"1\">\n");
-            template(x, a.timescale(), "audio/init.mp4", "audio/" + SEGMENT_PATTERN, a.timeline());
-            x.append("      <Representation id=\"audio\" codecs=\"").append(a.codecs()).append("\" bandwidth=\"").append(a.bandwidth())
+        int setId = id; // after the video sets, one per codec
+        for (Presentation.AudioSet a : p.audio()) {
+            // @lang: RFC 5646 (ISO/IEC 23009-1 5.3.3.2). With several audio sets each also says who it
+            // is for: Label (a name for a menu), Role main/alternate (urn:mpeg:dash:role:2011, 5.8.5.5)
+            // and @selectionPriority (higher first), which players use to pick the default
+            x.append("    <AdaptationSet id=\"").append(setId++).append("\" contentType=\"audio\" mimeType=\"audio/mp4\" lang=\"")
+                    .append(xml(a.language())).append('"');
+            if (a.several()) x.append(" selectionPriority=\"").append(a.main() ? 2 : 1).append('"');
+            x.append(" segmentAlignment=\"true\" startWithSAP=\"1\">\n");
+            if (a.several()) {
+                x.append("      <Label>").append(xml(a.name())).append("</Label>\n");
+                x.append("      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"").append(a.main() ? "main" : "alternate").append("\"/>\n");
+            }
+            template(x, a.timescale(), a.id() + "/init.mp4", a.id() + "/" + SEGMENT_PATTERN, a.timeline());
+            x.append("      <Representation id=\"").append(xml(a.id())).append("\" codecs=\"").append(a.codecs()).append("\" bandwidth=\"").append(a.bandwidth())
                     .append("\" audioSamplingRate=\"").append(a.sampleRate()).append("\">\n");
             x.append("        <AudioChannelConfiguration schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\"")
                     .append(a.channels()).append("\"/>\n");
@@ -53,6 +55,25 @@ public final class DashManifest {
         }
         x.append("  </Period>\n</MPD>\n");
         return x.toString();
+    }
+
+    private static void videoSet(StringBuilder x, int id, Presentation.VideoSet v, List<Presentation.Representation> reps) {
+        int maxW = reps.stream().mapToInt(Presentation.Representation::width).max().orElse(0);
+        int maxH = reps.stream().mapToInt(Presentation.Representation::height).max().orElse(0);
+        x.append("    <AdaptationSet id=\"").append(id).append("\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\"")
+                .append(" maxWidth=\"").append(maxW).append("\" maxHeight=\"").append(maxH).append('"')
+                .append(" frameRate=\"").append(frameRate(v)).append('"');
+        // @par must equal width × sar / height of every representation; even sizes can break that (854x480 is not 16:9)
+        List<String> aspects = reps.stream().map(r -> pictureAspect(r.width(), r.height())).distinct().toList();
+        if (aspects.size() == 1) x.append(" par=\"").append(aspects.get(0)).append('"');
+        x.append(">\n");
+        template(x, v.timescale(), "video/$RepresentationID$/init.mp4", "video/$RepresentationID$/" + SEGMENT_PATTERN, v.timeline());
+        for (Presentation.Representation r : reps) {
+            x.append("      <Representation id=\"").append(r.id()).append("\" codecs=\"").append(r.codecs())
+                    .append("\" bandwidth=\"").append(r.bandwidth()).append("\" width=\"").append(r.width())
+                    .append("\" height=\"").append(r.height()).append("\" sar=\"1:1\"/>\n");
+        }
+        x.append("    </AdaptationSet>\n");
     }
 
     private static void template(StringBuilder x, long timescale, String init, String media, List<Presentation.TimelineRun> runs) {
@@ -75,6 +96,11 @@ public final class DashManifest {
     private static String pictureAspect(int w, int h) {
         int g = java.math.BigInteger.valueOf(w).gcd(java.math.BigInteger.valueOf(h)).intValue();
         return g == 0 ? "1:1" : (w / g) + ":" + (h / g);
+    }
+
+    /** Text as XML character data or an attribute value. */
+    static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
     }
 
     /** xs:duration with millisecond precision, e.g. PT1M2.335S. */

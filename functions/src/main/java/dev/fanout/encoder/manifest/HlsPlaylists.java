@@ -8,9 +8,12 @@ import java.util.Locale;
 
 /**
  * Writes the HLS playlists (RFC 8216) of a presentation: a media playlist per video rendition and
- * one for audio, each beside its segments and pointing at the very same fMP4 init ({@code EXT-X-MAP})
+ * one per audio rendition, each beside its segments and pointing at the very same fMP4 init ({@code EXT-X-MAP})
  * and media segments as the MPD, and a master playlist with one variant per rendition sharing one
- * audio group. Pure: the same presentation always gives the same text.
+ * audio group. Each codec has its own variants (codec by codec, the first codec of the ladder first),
+ * each with the CODECS its init segment says, so a client skips those it cannot decode (RFC 8216
+ * 4.3.4.2: every variant must list its codecs). HEVC and AV1 are in fMP4, as HLS allows them
+ * (Apple's HLS authoring specification: HEVC in fMP4, never in MPEG-TS). Pure: the same presentation always gives the same text.
  */
 public final class HlsPlaylists {
     private HlsPlaylists() {}
@@ -29,7 +32,7 @@ public final class HlsPlaylists {
         for (Presentation.Representation r : p.video().representations()) {
             out.add(new Playlist(JobLayout.videoPlaylistPath(r.id()), media(p.video().timescale(), p.video().timeline())));
         }
-        if (p.audio() != null) out.add(new Playlist(JobLayout.AUDIO_PLAYLIST_PATH, media(p.audio().timescale(), p.audio().timeline())));
+        for (Presentation.AudioSet a : p.audio()) out.add(new Playlist(JobLayout.audioPlaylistPath(a.id()), media(a.timescale(), a.timeline())));
         out.add(new Playlist(JobLayout.MASTER_PLAYLIST_PATH, master(p)));
         return out;
     }
@@ -38,21 +41,28 @@ public final class HlsPlaylists {
         StringBuilder m = new StringBuilder(1024);
         m.append("#EXTM3U\n#EXT-X-VERSION:").append(VERSION).append('\n');
         m.append("#EXT-X-INDEPENDENT-SEGMENTS\n");
-        Presentation.AudioSet a = p.audio();
-        if (a != null) {
-            m.append("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"").append(AUDIO_GROUP).append("\",NAME=\"Audio\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"")
-                    .append(a.channels()).append("\",URI=\"").append(JobLayout.AUDIO_PLAYLIST_PATH).append("\"\n");
+        // one rendition per audio track in one group that every variant names (RFC 8216 4.3.4.1.1: at
+        // most one DEFAULT=YES, distinct NAMEs; DEFAULT=YES needs AUTOSELECT=YES); LANGUAGE is an
+        // RFC 5646 tag, left out when the source did not say
+        for (Presentation.AudioSet a : p.audio()) {
+            m.append("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"").append(AUDIO_GROUP).append('"');
+            if (!a.language().equals("und")) m.append(",LANGUAGE=\"").append(a.language()).append('"');
+            m.append(",NAME=\"").append(a.name()).append("\",DEFAULT=").append(a.main() ? "YES" : "NO").append(",AUTOSELECT=YES,CHANNELS=\"")
+                    .append(a.channels()).append("\",URI=\"").append(JobLayout.audioPlaylistPath(a.id())).append("\"\n");
         }
         Presentation.VideoSet v = p.video();
-        long audioPeak = a == null ? 0 : a.bandwidth();
-        long audioAverage = a == null ? 0 : averageBandwidth(a.bytes(), a.timescale(), a.timeline());
+        boolean audio = !p.audio().isEmpty();
+        // a variant plays with any one rendition of its group: its bit rates are those of the highest one
+        long audioPeak = p.audio().stream().mapToLong(Presentation.AudioSet::bandwidth).max().orElse(0);
+        long audioAverage = p.audio().stream().mapToLong(a -> averageBandwidth(a.bytes(), a.timescale(), a.timeline())).max().orElse(0);
+        String audioCodecs = String.join(",", p.audio().stream().map(Presentation.AudioSet::codecs).distinct().toList());
         for (Presentation.Representation r : v.representations()) {
             m.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(r.bandwidth() + audioPeak)
                     .append(",AVERAGE-BANDWIDTH=").append(averageBandwidth(r.bytes(), v.timescale(), v.timeline()) + audioAverage)
-                    .append(",CODECS=\"").append(r.codecs()).append(a == null ? "" : "," + a.codecs()).append('"')
+                    .append(",CODECS=\"").append(r.codecs()).append(audio ? "," + audioCodecs : "").append('"')
                     .append(",RESOLUTION=").append(r.width()).append('x').append(r.height())
                     .append(",FRAME-RATE=").append(String.format(Locale.ROOT, "%.3f", v.frameRate().toDouble()));
-            if (a != null) m.append(",AUDIO=\"").append(AUDIO_GROUP).append('"');
+            if (audio) m.append(",AUDIO=\"").append(AUDIO_GROUP).append('"');
             m.append('\n').append(JobLayout.videoPlaylistPath(r.id())).append('\n');
         }
         return m.toString();

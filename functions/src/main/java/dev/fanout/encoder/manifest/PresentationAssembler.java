@@ -4,6 +4,7 @@ import dev.fanout.encoder.errors.EncodeFailedException;
 import dev.fanout.encoder.model.ChunkOutput;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.plan.AudioPieces;
+import dev.fanout.encoder.plan.AudioRenditions;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
@@ -16,13 +17,15 @@ import java.util.List;
  * The reducer's logic, pure: joins the chunk records into one timeline per rendition and proves
  * it continuous. Every chunk must be present; every rendition's init must be identical across
  * chunks; segments must be numbered 1..N with t[n] + d[n] = t[n+1]; all renditions must share one
- * timeline (segment-aligned); the frames must add up to the source's.
+ * timeline (segment-aligned), across codecs too — so every codec's adaptation set has the same
+ * segment boundaries and a player changing codec lands on the same grid; the frames must add up to
+ * the source's.
  */
 public final class PresentationAssembler {
     private PresentationAssembler() {}
 
-    /** @param audio the joined audio track ({@link AudioPieceJoin}); null when the source has none */
-    public static Presentation assemble(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
+    /** @param audio the joined audio tracks ({@link AudioPieceJoin}), one per audio rendition in rendition order */
+    public static Presentation assemble(JobPlan plan, List<ChunkOutput> chunks, List<TrackOutput> audio) {
         List<ChunkOutput> sorted = chunks.stream().sorted(Comparator.comparingInt(ChunkOutput::chunkIndex)).toList();
         if (sorted.size() != plan.chunkCount()) {
             throw inconsistent("expected " + plan.chunkCount() + " chunk records, found " + sorted.size());
@@ -61,20 +64,28 @@ public final class PresentationAssembler {
             }
             long bytes = segments.stream().mapToLong(SegmentOutput::bytes).sum();
             reps.add(new Presentation.Representation(r.id(), first.codecs(), r.width(), r.height(),
-                    peakBandwidth(segments, first.timescale()), bytes, r.maxrateKbps()));
+                    peakBandwidth(segments, first.timescale()), bytes, r.maxrateKbps(), r.codec()));
         }
         Presentation.VideoSet video = new Presentation.VideoSet(timescale, plan.frameRate(), reps, runs(reference));
 
-        Presentation.AudioSet audioSet = null;
-        if (plan.sourceInfo().hasAudio()) {
-            if (audio == null) throw inconsistent("the source has audio but no audio track was recorded");
-            TrackOutput a = audio;
-            checkContinuous("audio", a.segments(), expectedAudioSegments(plan));
-            audioSet = new Presentation.AudioSet(a.timescale(), a.codecs(), a.sampleRate(), a.channels(),
-                    peakBandwidth(a.segments(), a.timescale()), a.segments().stream().mapToLong(SegmentOutput::bytes).sum(), runs(a.segments()));
+        List<AudioRenditions.AudioRendition> renditions = AudioRenditions.of(plan.sourceInfo());
+        if (audio.isEmpty() && !renditions.isEmpty()) throw inconsistent("the source has audio but no audio track was recorded");
+        if (audio.size() != renditions.size()) {
+            throw inconsistent("the source has " + renditions.size() + " audio track(s) but " + audio.size() + " were recorded");
+        }
+        List<Presentation.AudioSet> audioSets = new ArrayList<>();
+        for (int i = 0; i < renditions.size(); i++) {
+            AudioRenditions.AudioRendition r = renditions.get(i);
+            TrackOutput a = audio.get(i);
+            if (!a.trackId().equals(r.id())) throw inconsistent("audio track " + (i + 1) + " is recorded as " + a.trackId() + ", not " + r.id());
+            // every rendition has the same guarantees: continuous, the planned segments, and (AudioPieceJoin) the video's end
+            checkContinuous(r.id(), a.segments(), expectedAudioSegments(plan));
+            audioSets.add(new Presentation.AudioSet(a.timescale(), a.codecs(), a.sampleRate(), a.channels(),
+                    peakBandwidth(a.segments(), a.timescale()), a.segments().stream().mapToLong(SegmentOutput::bytes).sum(), runs(a.segments()),
+                    r.id(), r.language(), r.name(), r.main(), renditions.size() > 1));
         }
         double segmentSeconds = plan.frameRate().secondsFor(plan.segmentFrames()).toDouble();
-        return new Presentation(plan.durationSeconds().toDouble(), segmentSeconds, video, audioSet);
+        return new Presentation(plan.durationSeconds().toDouble(), segmentSeconds, video, audioSets);
     }
 
     /**

@@ -27,22 +27,38 @@ import java.util.Locale;
 public final class AudioPieceCommands {
     private AudioPieceCommands() {}
 
+    /** One output of {@link #encode}: the source's audio track {@code audioIndex} ({@code -map 0:a:<audioIndex>}) into {@code out}. */
+    public record Output(int audioIndex, Path out) {}
+
+    /** The piece of the source's first audio track. */
     public static List<String> encode(Path ffmpeg, String input, JobPlan plan, AudioPieces pieces, AudioPieces.Piece piece, Path out) {
+        return encode(ffmpeg, input, plan, pieces, piece, List.of(new Output(0, out)));
+    }
+
+    /**
+     * The piece of several audio tracks in one run: one input, one seek, one read of the source's
+     * range (docs/audio-pieces.md, "Several audio tracks"), one output file per track with the
+     * same filters and encoder settings.
+     */
+    public static List<String> encode(Path ffmpeg, String input, JobPlan plan, AudioPieces pieces, AudioPieces.Piece piece, List<Output> outputs) {
+        if (outputs.isEmpty()) throw new IllegalArgumentException("an audio piece encode needs at least one track");
         double videoStart = plan.sourceInfo().video().startSeconds();
         long from = piece.encodeFromSample();
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
         c.addAll(FfmpegCommands.inputOptions(input));
         // accurate seek: ffmpeg trims the decoded source to the sample (rounded to the nearest one)
-        c.addAll(List.of("-ss", micros(videoStart + (double) from / pieces.sampleRate()), "-i", input,
-                "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1"));
-        c.addAll(FfmpegCommands.audioEncoderOptions(plan));
+        c.addAll(List.of("-ss", micros(videoStart + (double) from / pieces.sampleRate()), "-i", input));
         // exactly the planned samples, counted at the output rate (not timed): cut where the source is
         // longer, silence where it is shorter; resampled first so that atrim counts output samples
         long samples = piece.encodeToSample() - from;
-        // no edit list: packet j is at j * 1024 with its exact duration (with one, the muxer rounds the
-        // last packet's duration to the edit's millisecond length, and reading it back shifts packets)
-        c.addAll(List.of("-af", "aresample=" + pieces.sampleRate() + ",atrim=end_sample=" + samples + ",apad=whole_len=" + samples,
-                "-use_editlist", "0", "-f", "mp4", out.toString()));
+        for (Output o : outputs) {
+            c.addAll(List.of("-map", "0:a:" + o.audioIndex(), "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1"));
+            c.addAll(FfmpegCommands.audioEncoderOptions(plan));
+            // no edit list: packet j is at j * 1024 with its exact duration (with one, the muxer rounds the
+            // last packet's duration to the edit's millisecond length, and reading it back shifts packets)
+            c.addAll(List.of("-af", "aresample=" + pieces.sampleRate() + ",atrim=end_sample=" + samples + ",apad=whole_len=" + samples,
+                    "-use_editlist", "0", "-f", "mp4", o.out().toString()));
+        }
         return c;
     }
 

@@ -3,7 +3,6 @@ package dev.fanout.encoder.media;
 import dev.fanout.encoder.model.ChunkSpec;
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
-import dev.fanout.encoder.model.VideoCodec;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
 
@@ -253,12 +252,23 @@ public final class FfmpegCommands {
     /**
      * Constant rate: the frames in decode order, one per output slot — timestamps that jitter
      * (a fragment's first sample early, rounding in the container) cannot drop or repeat one.
-     * Variable rate: slot k shows the source frame nearest to chunk start + k / fps, so
-     * picture and sound stay in step (ffmpeg's -vsync cfr alone drifts by up to two frames).
+     * Variable rate (see {@code plan/FrameRates}): first onto the grid of the nominal (capture)
+     * rate, from the chunk's start: the fps filter gives each frame the slot nearest its timestamp
+     * ({@code round=near}) and shows it until the next frame's slot, repeating it over a gap. So
+     * slot k shows the frame whose display interval [t_i, t_i+1) contains k / rate for frames on
+     * the capture grid, and capture jitter under half a frame (phones) neither drops nor moves a
+     * frame, nor does the seek's microsecond rounding move a frame that is exactly on a chunk's
+     * start. The frame on screen at the chunk's start may begin before it (a gap across the
+     * boundary): the seek keeps it ({@code -noaccurate_seek}) and the filter shows it in slot 0.
+     * Above the output cap, every n-th capture slot: a second fps filter rounding up keeps the
+     * frame on screen at each output slot's start. (ffmpeg's -vsync cfr alone drifts by up to two
+     * frames.)
      */
     static String frameTiming(SourceInfo.Video v, Rational fps, String chunkStart) {
         if (v.constantFrameRate()) return "setpts=N*" + fps.den() + "/(" + fps.num() + "*TB)";
-        return "setpts=PTS-" + chunkStart + "/TB,fps=fps=" + fps + ":start_time=0:round=near";
+        Rational capture = v.nominalFrameRate() == null ? fps : v.nominalFrameRate();
+        String onCaptureGrid = "setpts=PTS-" + chunkStart + "/TB,fps=fps=" + capture + ":start_time=0:round=near";
+        return capture.equals(fps) ? onCaptureGrid : onCaptureGrid + ",fps=fps=" + fps + ":round=up";
     }
 
     /** Colour tags of the output: BT.709 when the source was tone-mapped, else none (as the source). */
@@ -267,14 +277,12 @@ public final class FfmpegCommands {
     }
 
     /**
-     * x264 settings of one rendition, identical in every chunk: capped CRF, and a closed GOP of
-     * exactly one segment (no scene-cut keyframes) so every segment starts with an IDR frame.
+     * The encoder settings of one rendition in its codec ({@link VideoEncoderOptions}), identical in
+     * every chunk: capped CRF, and a closed GOP of exactly one segment (no scene-cut keyframes) so
+     * every segment starts with a random access point.
      */
     public static List<String> videoEncoderOptions(JobPlan plan, Rendition r) {
-        String gop = Integer.toString(plan.segmentFrames());
-        return List.of("-c:v", "libx264", "-preset", plan.encode().x264Preset(), "-crf", Integer.toString(plan.encode().quality(VideoCodec.H264)),
-                "-maxrate", r.maxrateKbps() + "k", "-bufsize", r.bufsizeKbps() + "k", "-profile:v", "high",
-                "-g", gop, "-keyint_min", gop, "-sc_threshold", "0");
+        return VideoEncoderOptions.of(plan, r);
     }
 
     /** Audio encoder settings: AAC-LC stereo 48 kHz. */

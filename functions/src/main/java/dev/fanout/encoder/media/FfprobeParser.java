@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
+import dev.fanout.encoder.plan.FrameRates;
 
 import java.io.IOException;
 import java.util.HashSet;
@@ -21,22 +22,22 @@ public final class FfprobeParser {
         double formatStart = format.path("start_time").asDouble(0);
         double duration = format.path("duration").asDouble(0);
         SourceInfo.Video video = null;
-        SourceInfo.Audio audio = null;
         for (JsonNode s : root.path("streams")) {
             String type = s.path("codec_type").asText();
             if (type.equals("video") && video == null && s.path("disposition").path("attached_pic").asInt(0) == 0) {
                 video = video(s, formatStart, duration);
-            } else if (type.equals("audio") && audio == null) {
-                audio = new SourceInfo.Audio(s.path("codec_name").asText("unknown"), s.path("sample_rate").asInt(0),
-                        s.path("channels").asInt(0), s.path("start_time").asDouble(formatStart) - formatStart,
-                        s.path("duration").asDouble(duration));
             }
         }
-        return new SourceInfo(format.path("format_name").asText(""), objectSize, duration, video, audio);
+        AudioStreams.Parsed audio = AudioStreams.parse(root, formatStart, duration, videoFrameCountKnown(root));
+        return new SourceInfo(format.path("format_name").asText(""), objectSize, duration, video, audio.delivered(), audio.skipped());
     }
 
     private static SourceInfo.Video video(JsonNode s, double formatStart, double formatDuration) {
         Rational rate = frameRate(s);
+        // r_frame_rate: ffprobe's base rate (from the stts table when it has one duration, else
+        // guessed from the first frames' timestamps): a variable-rate source's capture rate
+        Rational reported = rational(s.path("r_frame_rate").asText("0/0"));
+        boolean constant = rate != null && rate.equals(reported);
         double streamDuration = s.path("duration").asDouble(formatDuration);
         long frames = s.path("nb_frames").asLong(0);
         // no sample count (fragmented MP4): an estimate, which ProbeStage replaces with withPacketTimes
@@ -53,7 +54,8 @@ public final class FfprobeParser {
                 s.path("start_time").asDouble(formatStart) - formatStart,
                 s.path("field_order").asText(""),
                 s.path("color_transfer").asText(""),
-                rate != null && rate.equals(rational(s.path("r_frame_rate").asText("0/0"))));
+                constant,
+                constant ? rate : FrameRates.nominal(reported, rate));
     }
 
     /** avg_frame_rate when usable (the true mean), else r_frame_rate. */
@@ -84,7 +86,11 @@ public final class FfprobeParser {
      * {@link #withPacketTimes} must measure frames and rate from the packets.
      */
     public static boolean videoFrameCountKnown(String json) throws IOException {
-        JsonNode v = firstVideo(JSON.readTree(json));
+        return videoFrameCountKnown(JSON.readTree(json));
+    }
+
+    private static boolean videoFrameCountKnown(JsonNode root) {
+        JsonNode v = firstVideo(root);
         return v == null || v.path("nb_frames").asLong(0) > 0;
     }
 
@@ -142,9 +148,11 @@ public final class FfprobeParser {
     /** The source with {@code frames} video frames at {@code rate} (null: none), constant when {@code uniform}. */
     public static SourceInfo withFrameRate(SourceInfo info, long frames, Rational rate, boolean uniform) {
         SourceInfo.Video v = info.video();
+        boolean constant = uniform && frames > 0;
         SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, frames,
-                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), uniform && frames > 0);
-        return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio());
+                v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), constant,
+                constant || rate == null ? rate : FrameRates.nominal(v.nominalFrameRate(), rate));
+        return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio(), info.skippedAudio());
     }
 
     /** The first video stream's track id (ffprobe's {@code id}, e.g. "0x1", the mov demuxer's tkhd track_ID), or -1. */

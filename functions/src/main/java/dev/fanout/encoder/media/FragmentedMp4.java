@@ -16,7 +16,7 @@ import java.util.List;
  * @param initLength      bytes [0, initLength) are the init segment
  * @param timescale       track timescale (mdhd)
  * @param editMediaTime   media time of the single edit-list entry (0 if none): presentation = dts + cts - this
- * @param codecs          RFC 6381 codecs string (avc1.PPCCLL or mp4a.40.N)
+ * @param codecs          RFC 6381 codecs string (avc1.PPCCLL, hvc1.…, av01.…, or mp4a.40.N; {@link CodecStrings})
  * @param fragments       media fragments in file order
  */
 public record FragmentedMp4(long initLength, long timescale, long editMediaTime, String codecs,
@@ -167,15 +167,19 @@ public record FragmentedMp4(long initLength, long timescale, long editMediaTime,
             body.position(body.position() + 8); // version/flags, entry count
             forEachChild(body, (type, entry) -> {
                 switch (type) {
-                    case "avc1", "avc3" -> {
+                    case "avc1", "avc3", "hvc1", "hev1", "av01" -> {
+                        // VisualSampleEntry (ISO/IEC 14496-12 12.1.3): width and height at offset 24, 78 bytes before its boxes
                         entry.position(entry.position() + 24);
                         width = entry.getShort() & 0xffff;
                         height = entry.getShort() & 0xffff;
                         entry.position(entry.position() + 50);
+                        codecs = type; // until its configuration box says more
                         forEachChild(entry, (t, b) -> {
-                            if (t.equals("avcC") && b.remaining() >= 4) {
-                                b.get();
-                                codecs = String.format(java.util.Locale.ROOT, "%s.%02x%02x%02x", type, b.get() & 0xff, b.get() & 0xff, b.get() & 0xff);
+                            switch (t) {
+                                case "avcC" -> { if (b.remaining() >= 4) codecs = CodecStrings.avc(type, b); }
+                                case "hvcC" -> { if (b.remaining() >= 13) codecs = CodecStrings.hevc(type, b); }
+                                case "av1C" -> { if (b.remaining() >= 3) codecs = CodecStrings.av1(type, b); }
+                                default -> { }
                             }
                         });
                     }

@@ -13,7 +13,7 @@ import java.util.List;
  * or a few); {@code poster}: the poster, when its frame is in this chunk, uploaded to its
  * published key.
  *
- * @param audio the chunk's piece of the audio track (null when the source has none)
+ * @param audio the chunk's piece of the audio tracks (null when the source has none)
  * @param invocationSeconds the whole invocation up to this record: plan read, encodes, uploads
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,8 +32,31 @@ public record ChunkOutput(int chunkIndex, long startFrame, int frameCount, doubl
         tiles = tiles == null ? List.of() : List.copyOf(tiles);
     }
 
-    /** Audio piece k = chunk k: its segments in the joined track's numbering (docs/audio-pieces.md). */
-    public record AudioPiece(double encodeSeconds, TrackOutput track, long sourceBytesRead) {}
+    /**
+     * Audio piece k = chunk k of every audio track, made by one encode: each track's segments in
+     * its joined track's numbering (docs/audio-pieces.md).
+     *
+     * @param track       the first audio rendition's piece ({@code trackId} "audio")
+     * @param otherTracks the other renditions' pieces, in rendition order (plan/AudioRenditions)
+     */
+    public record AudioPiece(double encodeSeconds, TrackOutput track, long sourceBytesRead, List<TrackOutput> otherTracks) {
+
+        /** A source with one audio track. */
+        public AudioPiece(double encodeSeconds, TrackOutput track, long sourceBytesRead) {
+            this(encodeSeconds, track, sourceBytesRead, List.of());
+        }
+
+        public AudioPiece {
+            otherTracks = otherTracks == null ? List.of() : List.copyOf(otherTracks);
+        }
+
+        /** Every rendition's piece, in rendition order. */
+        public List<TrackOutput> tracks() {
+            List<TrackOutput> all = new java.util.ArrayList<>(List.of(track));
+            all.addAll(otherTracks);
+            return all;
+        }
+    }
 
     /**
      * One picture a worker took from its frames.

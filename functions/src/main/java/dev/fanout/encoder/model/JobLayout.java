@@ -36,13 +36,18 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     public String jobRecordKey() { return outputPrefix + "job.json"; }
     public String videoInitKey(String renditionId) { return outputPrefix + videoInitPath(renditionId); }
     public String videoSegmentKey(String renditionId, int number) { return outputPrefix + videoSegmentPath(renditionId, number); }
-    public String audioInitKey() { return outputPrefix + "audio/" + INIT_FILE; }
-    public String audioSegmentKey(int number) { return outputPrefix + "audio/" + segmentFile(number); }
+    public String audioInitKey() { return audioInitKey("audio"); }
+    public String audioSegmentKey(int number) { return audioSegmentKey("audio", number); }
+    /** An audio rendition's files are in a folder named by its id (plan/AudioRenditions: "audio" for the first track). */
+    public String audioInitKey(String audioId) { return outputPrefix + audioId + "/" + INIT_FILE; }
+    public String audioSegmentKey(String audioId, int number) { return outputPrefix + audioId + "/" + segmentFile(number); }
 
     public static final String INIT_FILE = "init.mp4";
     public static final String MASTER_PLAYLIST_PATH = "master.m3u8";
     public static final String AUDIO_PLAYLIST_PATH = "audio/playlist.m3u8";
 
+    /** HLS media playlist of an audio rendition, beside its segments. */
+    public static String audioPlaylistPath(String audioId) { return audioId + "/playlist.m3u8"; }
     public static String videoInitPath(String renditionId) { return "video/" + renditionId + "/" + INIT_FILE; }
     /** HLS media playlist of a rendition, beside its segments. */
     public static String videoPlaylistPath(String renditionId) { return "video/" + renditionId + "/playlist.m3u8"; }

@@ -11,6 +11,8 @@ import java.util.Map;
  * FAILED. Fields that do not apply (e.g. the ladder of a job rejected at probe) are omitted.
  *
  * @param runId the execution (its name) that wrote the record: tells the runs of one job apart
+ * @param settings the job's settings (the upload's metadata, its preset, the values used): see
+ *                 {@link dev.fanout.encoder.plan.UploadSettings}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(
@@ -29,7 +31,16 @@ public record JobRecord(
         Outputs outputs,
         ThumbnailsOutput thumbnails,
         Failure error,
-        String finishedAt) {
+        String finishedAt,
+        JobSettings settings) {
+
+    /** A record without the settings (the shape before settings per upload). */
+    public JobRecord(String status, String jobId, String runId, SourceRef input, SourceInfo source, List<LadderEntry> ladder,
+                     Double segmentSeconds, Double chunkSeconds, Integer chunkCount, Integer segmentCount, Double durationSeconds,
+                     Timings timings, Outputs outputs, ThumbnailsOutput thumbnails, Failure error, String finishedAt) {
+        this(status, jobId, runId, input, source, ladder, segmentSeconds, chunkSeconds, chunkCount, segmentCount, durationSeconds,
+                timings, outputs, thumbnails, error, finishedAt, null);
+    }
 
     public static final String RUNNING = "RUNNING";
     public static final String SUCCEEDED = "SUCCEEDED";

@@ -2,6 +2,9 @@ package dev.fanout.encoder.plan;
 
 import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rational;
+import dev.fanout.encoder.model.SourceInfo;
+
+import java.util.List;
 
 /**
  * The audio track cut into pieces on the chunk grid, one piece per chunk, each encodable on its
@@ -85,13 +88,24 @@ public record AudioPieces(int sampleRate, long totalSamples, int pieceCount, lon
         return of(plan, DEFAULT_PRE_ROLL_FRAMES, DEFAULT_POST_ROLL_FRAMES);
     }
 
+    /**
+     * Every audio track of a job has the same pieces (they follow the video), and one ffmpeg
+     * encodes a piece of all of them from one seek: so the pre-roll grid is one that is a whole
+     * number of source samples for every track's rate ({@link #encodeStartGrid(List)}).
+     */
     public static AudioPieces of(JobPlan plan, int preRollFrames, int postRollFrames) {
-        int sourceRate = plan.sourceInfo().hasAudio() ? plan.sourceInfo().audio().sampleRate() : OUTPUT_RATE;
-        return of(plan.frameRate(), plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames(), sourceRate, preRollFrames, postRollFrames);
+        List<Integer> rates = plan.sourceInfo().audio().stream().map(SourceInfo.Audio::sampleRate).toList();
+        return ofGrid(plan.frameRate(), plan.totalFrames(), plan.segmentFrames(), plan.chunkFrames(), encodeStartGrid(rates),
+                preRollFrames, postRollFrames);
     }
 
     public static AudioPieces of(Rational fps, long totalFrames, int segmentFrames, int chunkFrames, int sourceRate,
                                  int preRollFrames, int postRollFrames) {
+        return ofGrid(fps, totalFrames, segmentFrames, chunkFrames, encodeStartGrid(sourceRate), preRollFrames, postRollFrames);
+    }
+
+    private static AudioPieces ofGrid(Rational fps, long totalFrames, int segmentFrames, int chunkFrames, int startGrid,
+                                      int preRollFrames, int postRollFrames) {
         if (preRollFrames < 0 || postRollFrames < 0) throw new IllegalArgumentException("pre- and post-roll cannot be negative");
         // seconds = frames * den / num; samples = seconds * rate, kept as the exact fraction num/den
         long total = roundDiv(Math.multiplyExact(Math.multiplyExact(totalFrames, fps.den()), (long) OUTPUT_RATE), fps.num());
@@ -101,7 +115,18 @@ public record AudioPieces(int sampleRate, long totalSamples, int pieceCount, lon
         long minTail = roundDiv(segSamplesNum, 2 * fps.num()); // as EncodeAudioStage: a tail under half a segment joins
         int pieces = ChunkPlanner.chunkCount(totalFrames, chunkFrames);
         return new AudioPieces(OUTPUT_RATE, total, pieces, Math.multiplyExact(Math.multiplyExact((long) chunkFrames, fps.den()), (long) OUTPUT_RATE),
-                fps.num(), framesPerSegment, minTail, preRollFrames, postRollFrames, encodeStartGrid(sourceRate));
+                fps.num(), framesPerSegment, minTail, preRollFrames, postRollFrames, startGrid);
+    }
+
+    /** A pre-roll grid that suits every rate at once: the least common multiple of their grids, the AAC grid when that is too long. */
+    static int encodeStartGrid(List<Integer> sourceRates) {
+        long grid = AAC_FRAME;
+        for (int rate : sourceRates) {
+            long g = encodeStartGrid(rate);
+            grid = grid / gcd(grid, g) * g;
+            if (grid > (long) MAX_START_GRID_FRAMES * AAC_FRAME) return AAC_FRAME;
+        }
+        return (int) grid;
     }
 
     /**

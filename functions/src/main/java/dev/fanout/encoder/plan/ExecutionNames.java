@@ -15,7 +15,7 @@ import java.util.Locale;
  * execution name, with which input. No AWS calls here.
  *
  * <p>The execution name is deterministic (a readable slug of the file name, a dash, 24 hex digits
- * of SHA-256 over bucket, key and version id or ETag), so a duplicated S3 event asks Step Functions
+ * of SHA-256 over bucket, key, version id or ETag, and the upload's settings digest), so a duplicated S3 event asks Step Functions
  * for an execution that already exists instead of starting a second encode. Step Functions keeps a
  * Standard execution's name reserved for 90 days after it closes.
  */
@@ -47,11 +47,21 @@ public final class ExecutionNames {
      * @param eTag      the event's eTag (with or without quotes)
      */
     public static Decision decide(String bucket, String rawKey, String versionId, String eTag) {
+        return decide(bucket, rawKey, versionId, eTag, key -> "");
+    }
+
+    /**
+     * As above, for an upload whose settings digest ({@link UploadSettings#digest} of its user
+     * metadata) {@code settingsDigest} gives for the decoded key; asked only for a key that is encoded.
+     */
+    public static Decision decide(String bucket, String rawKey, String versionId, String eTag,
+                                  java.util.function.Function<String, String> settingsDigest) {
         String key = decodeKey(rawKey);
         String etag = unquote(eTag);
         String reason = skipReason(key);
         if (reason != null) return new Decision(bucket, key, etag, null, null, reason);
-        return new Decision(bucket, key, etag, executionName(bucket, key, versionId, etag), inputJson(bucket, key, etag), null);
+        return new Decision(bucket, key, etag, executionName(bucket, key, versionId, etag, settingsDigest.apply(key)),
+                inputJson(bucket, key, etag), null);
     }
 
     /**
@@ -88,8 +98,18 @@ public final class ExecutionNames {
      * 50 + 1 + 24 = 75 characters of [A-Za-z0-9-].
      */
     public static String executionName(String bucket, String key, String versionId, String eTag) {
+        return executionName(bucket, key, versionId, eTag, "");
+    }
+
+    /**
+     * With the upload's settings digest joining the hash (when not ""): a single-part upload's ETag
+     * is the MD5 of its bytes, so the same bytes uploaded again with other metadata on an
+     * unversioned bucket bring the same event ETag, and only the settings tell the two uploads apart.
+     */
+    public static String executionName(String bucket, String key, String versionId, String eTag, String settingsDigest) {
         String identity = versionId != null && !versionId.isEmpty() ? versionId : unquote(eTag);
-        String hash = JobIds.sha256Hex(nz(bucket) + "\n" + nz(key) + "\n" + nz(identity)).substring(0, HASH_HEX);
+        String settings = settingsDigest == null || settingsDigest.isEmpty() ? "" : "\n" + settingsDigest;
+        String hash = JobIds.sha256Hex(nz(bucket) + "\n" + nz(key) + "\n" + nz(identity) + settings).substring(0, HASH_HEX);
         return slug(key) + "-" + hash;
     }
 

@@ -3,6 +3,7 @@ package dev.fanout.encoder.plan;
 import dev.fanout.encoder.model.LadderRung;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
+import dev.fanout.encoder.model.VideoCodec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +11,33 @@ import java.util.List;
 /**
  * Chooses output sizes: every configured rung whose short side fits in the source's (never
  * upscale), the display aspect ratio kept (rotation and pixel aspect applied), even dimensions.
- * A source smaller than every rung gets one rendition at its own size.
+ * A source smaller than every rung gets one rendition at its own size. A 2160 rung (4K) is a rung
+ * like any other: kept when the source is at least that large, dropped otherwise.
+ *
+ * <p>With several codecs the plan is rung × codec, codec by codec in the order given (the first
+ * codec's renditions first), every codec at the same sizes and caps: each codec is its own DASH
+ * adaptation set and set of HLS variants, and all share one segment grid.
  */
 public final class LadderPlanner {
     private LadderPlanner() {}
 
+    /** An H.264-only ladder. */
     public static List<Rendition> plan(SourceInfo.Video video, List<LadderRung> ladder) {
+        return plan(video, ladder, List.of(VideoCodec.H264));
+    }
+
+    public static List<Rendition> plan(SourceInfo.Video video, List<LadderRung> ladder, List<VideoCodec> codecs) {
+        List<Rendition> rungs = rungs(video, ladder);
+        List<Rendition> out = new ArrayList<>();
+        for (VideoCodec codec : codecs) {
+            for (Rendition r : rungs) {
+                out.add(new Rendition(Rendition.idFor(r.id(), codec), r.width(), r.height(), r.maxrateKbps(), r.bufsizeKbps(), codec));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Rendition> rungs(SourceInfo.Video video, List<LadderRung> ladder) {
         double dw = video.displayWidth();
         double dh = video.displayHeight();
         boolean portrait = dh > dw;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Settings shared by all stages, read from environment variables (Lambda) or a map (local run,
@@ -27,6 +28,8 @@ import java.util.Map;
  *       own remaining time (less a reserve, see {@link dev.fanout.encoder.runtime.Invocation}) limits it</li>
  *   <li>{@code FFPROBE_TIMEOUT_SECONDS} – each probe run's limit (a crafted file is InvalidInput.ProbeTimeout), {@code WORK_DIR}</li>
  *   <li>{@code PUBLIC_BASE_URL} – optional; where viewers reach output keys (job.json and events carry URLs)</li>
+ *   <li>{@code PRESETS} – named presets an upload can ask for with {@code preset=<name>} (JSON, see {@link UploadSettings#parsePresets})</li>
+ *   <li>{@code IGNORED_METADATA_KEYS} – user-metadata keys of other tools, which are not settings (comma separated)</li>
  * </ul>
  */
 public record PipelineConfig(
@@ -41,7 +44,9 @@ public record PipelineConfig(
         Duration ffmpegTimeout,
         Duration ffprobeTimeout,
         Path workDir,
-        String publicBaseUrl) {
+        String publicBaseUrl,
+        Map<String, Map<String, String>> presets,
+        Set<String> ignoredMetadataKeys) {
 
     /** Checked before any expensive work. */
     public record Limits(long maxInputBytes, double maxDurationSeconds, int maxLongSide, int maxShortSide) {}
@@ -70,7 +75,9 @@ public record PipelineConfig(
                 seconds(positive(env, "FFMPEG_TIMEOUT_SECONDS", MAX_LAMBDA_SECONDS)),
                 Duration.ofSeconds((long) positive(env, "FFPROBE_TIMEOUT_SECONDS", 120)),
                 Path.of(env.getOrDefault("WORK_DIR", System.getProperty("java.io.tmpdir"))),
-                baseUrl(env.get("PUBLIC_BASE_URL")));
+                baseUrl(env.get("PUBLIC_BASE_URL")),
+                UploadSettings.parsePresets(env.get("PRESETS")),
+                UploadSettings.parseIgnoredKeys(env.get("IGNORED_METADATA_KEYS")));
     }
 
     static EncodeSettings encodeSettings(Map<String, String> env) {

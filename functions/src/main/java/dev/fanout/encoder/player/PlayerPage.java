@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fanout.encoder.manifest.Presentation;
 import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.ThumbnailsOutput;
+import dev.fanout.encoder.model.VideoCodec;
 import dev.fanout.encoder.storage.Json;
 
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * The job's {@code index.html}: plays the presentation with a well-known open-source player
  * (dash.js or Shaka Player on the MPD, hls.js on the HLS playlist; {@code ?player=dashjs|shaka|hls})
- * and lets the viewer pick a rendition or Auto. When the thumbnail stage succeeded, a seek bar
+ * and lets the viewer pick a codec ({@code ?codec=h264|hevc|av1}; by default the first of the
+ * ladder the browser can decode), and a rendition of it or Auto; it says which codec is playing. When the thumbnail stage succeeded, a seek bar
  * under the video previews the tile of its WebVTT thumbnail track for the time under the pointer
  * (docs/thumbnails.md); the page parses the track itself, so this works with every player.
  *
@@ -33,12 +35,36 @@ import java.util.Map;
  * @param poster       the poster image relative to the page, or null when the job has none
  * @param thumbnailTrack the WebVTT thumbnail track relative to the page, or null when the job has none
  * @param renditions   the video renditions, best first, as the quality menu lists them
+ * @param audio        the audio renditions in the MPD's order, as the audio menu lists them
  */
 public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack,
-                         List<Rendition> renditions) {
+                         List<Rendition> renditions, List<Audio> audio) {
 
-    /** A choice in the quality menu; the player's matching track is found by id or picture size. */
-    public record Rendition(String id, int width, int height, long bandwidth) {}
+    /** A page whose job has at most one audio track (no audio menu). */
+    public PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack, List<Rendition> renditions) {
+        this(title, dashManifest, hlsPlaylist, poster, thumbnailTrack, renditions, List.of());
+    }
+
+    public PlayerPage {
+        audio = audio == null ? List.of() : List.copyOf(audio);
+    }
+
+    /** A choice in the audio menu (shown with two or more): the player's track is found by its MPD set, label or HLS NAME. */
+    public record Audio(String id, String language, String name, boolean main) {}
+
+    /**
+     * A choice in the quality menu; the player's matching track is found by id or picture size and
+     * codecs string. {@code codec} is the ladder's codec id (h264, hevc, av1): the page offers one
+     * codec's renditions at a time ({@code ?codec=}, else the first the browser can decode).
+     */
+    public record Rendition(String id, int width, int height, long bandwidth, String codec, String codecs) {
+        public Rendition(String id, int width, int height, long bandwidth) {
+            this(id, width, height, bandwidth, VideoCodec.H264.id, "");
+        }
+    }
+
+    /** How the page names each codec. */
+    static final Map<String, String> CODEC_LABELS = Map.of(VideoCodec.H264.id, "H.264", VideoCodec.HEVC.id, "HEVC", VideoCodec.AV1.id, "AV1");
 
     /** A player script at a pinned npm version, fetched from the CDN's copy of the npm package. */
     public record Library(String key, String label, String npmPackage, String version, String file, String integrity) {
@@ -66,11 +92,12 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
     public static PlayerPage of(String jobId, Presentation p, String dashManifest, String hlsPlaylist,
                                 ThumbnailsOutput thumbnails, String outputPrefix) {
         List<Rendition> renditions = p.video().representations().stream()
-                .map(r -> new Rendition(r.id(), r.width(), r.height(), r.bandwidth())).toList();
+                .map(r -> new Rendition(r.id(), r.width(), r.height(), r.bandwidth(), r.codec().id, r.codecs())).toList();
         boolean made = JobRecord.SUCCEEDED.equals(thumbnails.status());
         String poster = thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
         String track = made && thumbnails.sprites() != null ? relative(thumbnails.sprites().track(), outputPrefix) : null;
-        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions);
+        List<Audio> audio = p.audio().stream().map(a -> new Audio(a.id(), a.language(), a.name(), a.main())).toList();
+        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions, audio);
     }
 
     private static String relative(String key, String outputPrefix) {
@@ -86,6 +113,8 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         config.put("hls", hlsPlaylist);
         config.put("thumbnails", thumbnailTrack);
         config.put("renditions", renditions);
+        config.put("codecLabels", new java.util.TreeMap<>(CODEC_LABELS));
+        config.put("audio", audio);
         Map<String, Object> players = new LinkedHashMap<>();
         for (Library l : LIBRARIES) {
             players.put(l.key(), Map.of("label", l.label(), "version", l.version(), "src", l.url(), "integrity", l.integrity()));

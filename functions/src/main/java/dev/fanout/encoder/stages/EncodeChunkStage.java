@@ -20,6 +20,7 @@ import dev.fanout.encoder.model.JobPlan;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.plan.AudioPieces;
+import dev.fanout.encoder.plan.AudioRenditions;
 import dev.fanout.encoder.plan.ChunkPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.source.SourceServer;
@@ -89,7 +90,8 @@ public final class EncodeChunkStage {
             long t0 = System.nanoTime();
             long videoBytesRead;
             long audioBytesRead = 0;
-            AudioPieceEncoder.EncodedPiece audio = null;
+            List<AudioPieceEncoder.EncodedPiece> audio = List.of();
+            List<AudioRenditions.AudioRendition> audioRenditions = AudioRenditions.of(plan.sourceInfo());
             double videoSeconds;
             try (SourceServer source = SourceServer.start(store.client(), plan.source())) {
                 Ffmpeg.runEncode("encoding chunk " + chunk.index() + " (frames " + chunk.startFrame() + "–"
@@ -97,10 +99,11 @@ public final class EncodeChunkStage {
                         FfmpegCommands.encodeChunk(config.ffmpeg(), source.url(), plan, chunk, dir, stills), config.ffmpegTimeout(), source);
                 videoSeconds = (System.nanoTime() - t0) / 1e9;
                 videoBytesRead = source.reads().bytesServed();
-                // this chunk's slice of the audio, through the same server: piece k is chunk k's
-                // (docs/audio-pieces.md: ~0.14 CPU s a piece, cheaper than an invocation of its own)
-                if (plan.sourceInfo().hasAudio()) {
-                    audio = AudioPieceEncoder.encode(config.ffmpeg(), config.ffmpegTimeout(), source, plan, AudioPieces.of(plan), chunk.index(), dir);
+                // this chunk's slice of every audio track, through the same server: piece k is chunk k's
+                // (docs/audio-pieces.md: ~0.14 CPU s a piece and track, cheaper than an invocation of its own)
+                if (!audioRenditions.isEmpty()) {
+                    audio = AudioPieceEncoder.encodeAll(config.ffmpeg(), config.ffmpegTimeout(), source, plan, AudioPieces.of(plan),
+                            chunk.index(), audioRenditions, dir);
                     audioBytesRead = source.reads().bytesServed() - videoBytesRead;
                 }
             }
@@ -108,7 +111,7 @@ public final class EncodeChunkStage {
 
             long t1 = System.nanoTime();
             List<TrackOutput> tracks = new ArrayList<>();
-            TrackOutput audioTrack = null;
+            List<TrackOutput> audioTracks = new ArrayList<>();
             List<String> written = new ArrayList<>();
             boolean firstChunk = chunk.index() == 0;
             List<ChunkOutput.Still> tileStills = new ArrayList<>();
@@ -118,9 +121,11 @@ public final class EncodeChunkStage {
                     TrackSegmenter.Cut cut = TrackSegmenter.cut(FfmpegCommands.chunkOutput(dir, r), r.id(), videoRules(plan, chunk, r), dir, r.id());
                     tracks.add(uploader.submitTrack(cut, firstChunk, layout.videoInitKey(r.id()), n -> layout.videoSegmentKey(r.id(), n), "video", written));
                 }
-                if (audio != null) {
-                    TrackSegmenter.Cut cut = new TrackSegmenter.Cut(audio.init(), audio.track(), audio.segmentFiles());
-                    audioTrack = uploader.submitTrack(cut, firstChunk, layout.audioInitKey(), layout::audioSegmentKey, "audio", written);
+                for (int i = 0; i < audio.size(); i++) {
+                    AudioPieceEncoder.EncodedPiece piece = audio.get(i);
+                    String id = audioRenditions.get(i).id();
+                    TrackSegmenter.Cut cut = new TrackSegmenter.Cut(piece.init(), piece.track(), piece.segmentFiles());
+                    audioTracks.add(uploader.submitTrack(cut, firstChunk, layout.audioInitKey(id), n -> layout.audioSegmentKey(id, n), "audio", written));
                 }
                 for (int n = 0; n < tiles.size(); n++) {
                     ThumbnailPlanner.Tile t = tiles.get(n);
@@ -137,8 +142,9 @@ public final class EncodeChunkStage {
                 }
             } // waits for every upload
             double uploadSeconds = (System.nanoTime() - t1) / 1e9;
-            ChunkOutput.AudioPiece audioPiece = audio == null ? null
-                    : new ChunkOutput.AudioPiece(round(audio.encodeSeconds()), audioTrack, audioBytesRead);
+            ChunkOutput.AudioPiece audioPiece = audio.isEmpty() ? null
+                    : new ChunkOutput.AudioPiece(round(audio.get(0).encodeSeconds()), audioTracks.get(0), audioBytesRead,
+                            audioTracks.subList(1, audioTracks.size()));
             ChunkOutput output = new ChunkOutput(chunk.index(), chunk.startFrame(), chunk.frameCount(), encodeSeconds, uploadSeconds, tracks,
                     videoBytesRead, round(videoSeconds), audioPiece, tileStills, poster,
                     round(Invocation.current().elapsedSeconds(started)));

@@ -19,6 +19,7 @@ import dev.fanout.encoder.model.SegmentOutput;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.AudioPieces;
+import dev.fanout.encoder.plan.AudioRenditions;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.ThumbnailPlanner;
 import dev.fanout.encoder.player.PlayerPage;
@@ -66,7 +67,7 @@ public final class PackageStage {
         if (plan == null) return resultOfFinishedJob(request);
         JobLayout layout = plan.layout();
         List<ChunkOutput> chunks = readChunkRecords(plan);
-        TrackOutput audio = joinedAudio(plan, chunks);
+        List<TrackOutput> audio = joinedAudio(plan, chunks);
         Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
         Map<String, Long> stored = new HashMap<>();
         for (S3Object o : store.list(layout.bucket(), layout.outputPrefix())) stored.put(o.key(), o.size());
@@ -160,17 +161,27 @@ public final class PackageStage {
         }
     }
 
-    /** The chunks' audio pieces as one track (null without audio); the pieces' media stay where the workers put them. */
-    static TrackOutput joinedAudio(JobPlan plan, List<ChunkOutput> chunks) {
-        if (!plan.sourceInfo().hasAudio()) return null;
-        List<TrackOutput> pieces = new ArrayList<>();
-        for (ChunkOutput c : chunks) {
-            if (c.audio() == null) {
-                throw new EncodeFailedException("InconsistentChunks", "chunk " + c.chunkIndex() + " recorded no audio piece; the source has audio");
+    /**
+     * The chunks' audio pieces as one track per audio rendition, in rendition order (empty without
+     * audio); the pieces' media stay where the workers put them.
+     */
+    static List<TrackOutput> joinedAudio(JobPlan plan, List<ChunkOutput> chunks) {
+        List<AudioRenditions.AudioRendition> renditions = AudioRenditions.of(plan.sourceInfo());
+        List<TrackOutput> joined = new ArrayList<>();
+        for (AudioRenditions.AudioRendition r : renditions) {
+            List<TrackOutput> pieces = new ArrayList<>();
+            for (ChunkOutput c : chunks) {
+                TrackOutput piece = c.audio() == null ? null
+                        : c.audio().tracks().stream().filter(t -> t.trackId().equals(r.id())).findFirst().orElse(null);
+                if (piece == null) {
+                    throw new EncodeFailedException("InconsistentChunks", "chunk " + c.chunkIndex() + " recorded no audio piece of "
+                            + r.id() + "; the source has " + renditions.size() + " audio track(s)");
+                }
+                pieces.add(piece);
             }
-            pieces.add(c.audio().track());
+            joined.add(AudioPieceJoin.join(AudioPieces.of(plan), r.id(), pieces));
         }
-        return AudioPieceJoin.join(AudioPieces.of(plan), pieces);
+        return joined;
     }
 
     /** Largest tile Package reads: a 160 px JPEG is a few KB; anything near this is not one of ours. */
@@ -252,7 +263,7 @@ public final class PackageStage {
      * an init's size is not recorded). Inits come from chunk 0 (the others' are byte-identical and
      * never uploaded); the audio's too.
      */
-    static Map<String, Long> expectedMedia(JobLayout layout, JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
+    static Map<String, Long> expectedMedia(JobLayout layout, JobPlan plan, List<ChunkOutput> chunks, List<TrackOutput> audio) {
         Map<String, Long> expected = new LinkedHashMap<>();
         for (Rendition r : plan.renditions()) expected.put(layout.videoInitKey(r.id()), -1L);
         for (ChunkOutput c : chunks) {
@@ -260,9 +271,9 @@ public final class PackageStage {
                 for (SegmentOutput s : t.segments()) expected.put(layout.videoSegmentKey(t.trackId(), s.number()), s.bytes());
             }
         }
-        if (audio != null) {
-            expected.put(layout.audioInitKey(), -1L);
-            for (SegmentOutput s : audio.segments()) expected.put(layout.audioSegmentKey(s.number()), s.bytes());
+        for (TrackOutput a : audio) {
+            expected.put(layout.audioInitKey(a.trackId()), -1L);
+            for (SegmentOutput s : a.segments()) expected.put(layout.audioSegmentKey(a.trackId(), s.number()), s.bytes());
         }
         return expected;
     }
@@ -299,7 +310,7 @@ public final class PackageStage {
         double uploadSum = chunks.stream().mapToDouble(ChunkOutput::uploadSeconds).sum();
         double wall = (System.currentTimeMillis() - plan.createdAtEpochMillis()) / 1000.0;
         long bytes = p.video().representations().stream().mapToLong(Presentation.Representation::bytes).sum()
-                + (p.audio() == null ? 0 : p.audio().bytes());
+                + p.audio().stream().mapToLong(Presentation.AudioSet::bytes).sum();
         // every stage's invocations from their records: the probe, the chunks side by side, this one
         JobTimings stages = new JobTimings().then("probe", plan.probeSeconds())
                 .then(Map.of("chunks", chunks.stream().map(ChunkOutput::invocationSeconds).toList()))
@@ -311,7 +322,7 @@ public final class PackageStage {
                 round(p.segmentSeconds()), round(plan.frameRate().secondsFor(plan.chunkFrames()).toDouble()),
                 plan.chunkCount(), plan.segmentCount(), round(p.durationSeconds()), timings,
                 new JobRecord.Outputs(layout.bucket(), layout.outputPrefix(), layout.manifestKey(), layout.masterPlaylistKey(),
-                layout.playerPageKey(), bytes, urls), thumbnails, null, Instant.now().toString());
+                layout.playerPageKey(), bytes, urls), thumbnails, null, Instant.now().toString(), plan.settings());
     }
 
     /** The chunks' audio pieces' encode seconds in all (a part of their encode seconds); null without audio. */

@@ -16,10 +16,12 @@ import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SourceInfo;
 import dev.fanout.encoder.model.SourceRef;
 import dev.fanout.encoder.plan.ChunkPlanner;
+import dev.fanout.encoder.plan.FrameRates;
 import dev.fanout.encoder.plan.JobIds;
 import dev.fanout.encoder.plan.LadderPlanner;
 import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.SourceValidator;
+import dev.fanout.encoder.plan.UploadSettings;
 import dev.fanout.encoder.source.SourceServer;
 import dev.fanout.encoder.source.SourceView;
 import dev.fanout.encoder.runtime.Invocation;
@@ -33,6 +35,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,7 +67,10 @@ public final class ProbeStage {
         // so both name the same job.
         String etag = normalizeEtag(request.etag() != null && !request.etag().isBlank() ? request.etag() : head.eTag());
         SourceRef source = new SourceRef(request.bucket(), request.key(), etag, head.contentLength());
-        String jobId = JobIds.of(request.bucket(), request.key(), etag);
+        // The upload's settings (its S3 user metadata, read with the HEAD) are part of the job's
+        // identity: the same bytes with other settings are another job (UploadSettings.digest).
+        SortedMap<String, String> given = UploadSettings.given(head.metadata(), config.ignoredMetadataKeys());
+        String jobId = JobIds.of(request.bucket(), request.key(), etag, UploadSettings.digest(given));
         JobRecord finished = store.getJsonIfExists(outputBucket, JobLayout.of(outputBucket, jobId).jobRecordKey(), JobRecord.class);
         if (finished != null && JobRecord.SUCCEEDED.equals(finished.status())) {
             // A re-run of a finished job (a console re-run, or a start after the execution name
@@ -83,6 +89,8 @@ public final class ProbeStage {
                     + "started (the job was named from ETag " + etag + ", the object now has ETag " + objectEtag
                     + "); the newer upload is encoded by its own job");
         }
+        // Settings before any look at the media: a bad one fails the job at once, naming the key.
+        UploadSettings.Resolved settings = UploadSettings.resolve(given, config);
         if (head.contentLength() == 0) {
             throw new InvalidInputException("Empty", "the uploaded file is empty (0 bytes)");
         }
@@ -97,17 +105,17 @@ public final class ProbeStage {
         long sourceBytesRead = probed.bytes().total();
         SourceInfo.Video video = info.video();
 
-        Rational fps = video.frameRate();
-        List<Rendition> renditions = LadderPlanner.plan(video, config.ladder());
-        int segmentFrames = ChunkPlanner.segmentFrames(fps, config.segmentSeconds());
+        Rational fps = FrameRates.output(video); // a variable-rate source: its nominal rate, not the average
+        List<Rendition> renditions = LadderPlanner.plan(video, settings.ladder(), settings.encode().codecs());
+        int segmentFrames = ChunkPlanner.segmentFrames(fps, settings.settings().segmentSeconds());
         int chunkFrames = ChunkPlanner.chunkFrames(segmentFrames, fps, config.chunkSeconds());
-        long totalFrames = video.frameCount();
+        long totalFrames = FrameRates.outputFrames(video);
         int chunkCount = ChunkPlanner.chunkCount(totalFrames, chunkFrames);
         int segmentCount = ChunkPlanner.segmentCount(totalFrames, segmentFrames);
         JobLayout layout = JobLayout.of(outputBucket, jobId);
         double probeSeconds = Invocation.current().elapsedSeconds(started); // the invocation so far; the plan's two PUTs follow
         JobPlan plan = new JobPlan(jobId, source, info, fps, totalFrames, segmentFrames, chunkFrames, chunkCount,
-                segmentCount, renditions, config.encode(), layout, startedMillis, probeSeconds, sourceBytesRead);
+                segmentCount, renditions, settings.encode(), layout, startedMillis, probeSeconds, sourceBytesRead, settings.settings());
 
         List<ChunkItem> items = ChunkPlanner.chunks(totalFrames, segmentFrames, chunkFrames).stream()
                 .map(c -> new ChunkItem(c.index(), c.startFrame(), c.frameCount())).toList();

@@ -39,13 +39,15 @@ public final class RecordFailureStage {
     public RecordFailureResult run(RecordFailureRequest request) {
         String etag = request.etag();
         long size = -1;
+        // The HEAD also gives the upload's settings, which are part of the job id, as in the probe.
+        HeadObjectResponse head = store.head(request.bucket(), request.key()).orElse(null);
         if (etag == null || etag.isBlank()) {
-            HeadObjectResponse head = store.head(request.bucket(), request.key()).orElse(null);
             etag = head == null ? "" : head.eTag();
             size = head == null ? -1 : head.contentLength();
         }
         etag = ProbeStage.normalizeEtag(etag);
-        String jobId = JobIds.of(request.bucket(), request.key(), etag);
+        String jobId = JobIds.forUpload(request.bucket(), request.key(), etag, head == null ? null : head.metadata(),
+                config.ignoredMetadataKeys());
         JobLayout layout = JobLayout.of(config.requireOutputBucket(), jobId);
         JobRecord.Failure failure = request.error() == null ? describe(null, null) : describe(request.error().error(), request.error().cause());
         if (failure.error().startsWith("States.")) {

@@ -55,6 +55,36 @@ class StartExecutionHandlerTest {
     }
 
     @Test
+    void theUploadsSettingsAreInTheExecutionNameWithTheSameETag() {
+        FakeStepFunctions sfn = new FakeStepFunctions();
+        Map<String, Map<String, String>> objects = new HashMap<>(); // what a HEAD of each version returns
+        List<String> versionsRead = new ArrayList<>();
+        StartExecutionHandler handler = new StartExecutionHandler(sfn, (bucket, key, versionId) -> {
+            versionsRead.add(versionId);
+            return java.util.Optional.ofNullable(objects.get(key));
+        }, java.util.Set.of("mtime"));
+
+        objects.put("a.mp4", Map.of("ladder", "720@3500", "mtime", "1"));
+        var first = handler.handle(S3Events.of("in", 10, "same-md5", null, "a.mp4"), null);
+        objects.put("a.mp4", Map.of("LADDER", "720@3500 ", "mtime", "2")); // the same settings, another tool's key changed
+        var sameSettings = handler.handle(S3Events.of("in", 10, "same-md5", null, "a.mp4"), null);
+        assertEquals(first.getStarted(), sameSettings.getAlreadyStarted());
+        objects.put("a.mp4", Map.of("ladder", "360@1000"));
+        var otherSettings = handler.handle(S3Events.of("in", 10, "same-md5", null, "a.mp4"), null);
+        assertEquals(1, otherSettings.getStarted().size());
+        assertTrue(!first.getStarted().equals(otherSettings.getStarted()), "other settings, another execution");
+        objects.remove("a.mp4"); // deleted before the trigger ran: named as without settings, the probe reports it missing
+        assertEquals(List.of(ExecutionNames.executionName("in", "a.mp4", null, "same-md5")),
+                handler.handle(S3Events.of("in", 10, "same-md5", null, "a.mp4"), null).getStarted());
+
+        handler.handle(S3Events.of("in", 10, "e", "v42", "b.mp4"), null);
+        assertEquals("v42", versionsRead.get(versionsRead.size() - 1), "the event's own version is read");
+        assertEquals(5, versionsRead.size(), "only encoded keys are read: " + versionsRead);
+        handler.handle(S3Events.of("in", 10, "e", null, "notes.txt"), null);
+        assertEquals(5, versionsRead.size());
+    }
+
+    @Test
     void duplicateDeliveryIsSuccessNotASecondEncode() {
         FakeStepFunctions sfn = new FakeStepFunctions();
         StartExecutionHandler handler = new StartExecutionHandler(sfn);

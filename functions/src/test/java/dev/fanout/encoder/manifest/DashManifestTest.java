@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DashManifestTest {
     @Test
     void writesAParseableStaticMpdWithTimelines() throws Exception {
-        Presentation p = new Presentation(7.007, 2.002,
+        Presentation p = Presentation.of(7.007, 2.002,
                 new Presentation.VideoSet(30000, Rational.of(30000, 1001),
                         List.of(new Presentation.Representation("360p", "avc1.64001e", 640, 360, 700000, 1, 800)),
                         List.of(new Presentation.TimelineRun(0, 60060, 2), new Presentation.TimelineRun(180180, 30030, 0))),
@@ -51,9 +51,9 @@ class DashManifestTest {
         Presentation.Representation sd = new Presentation.Representation("360p", "avc1.64001e", 640, 360, 900_000, 1, 1000);
         Presentation.Representation odd = new Presentation.Representation("480p", "avc1.64001f", 854, 480, 1_500_000, 1, 1800);
         List<Presentation.TimelineRun> t = List.of(new Presentation.TimelineRun(0, 60, 0));
-        String same = DashManifest.render(new Presentation(2, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(hd, sd), t), null));
+        String same = DashManifest.render(Presentation.of(2, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(hd, sd), t), null));
         assertTrue(same.contains(" par=\"16:9\""), same);
-        String mixed = DashManifest.render(new Presentation(2, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(hd, odd, sd), t), null));
+        String mixed = DashManifest.render(Presentation.of(2, 2, new Presentation.VideoSet(30, Rational.of(30, 1), List.of(hd, odd, sd), t), null));
         assertTrue(!mixed.contains(" par="), "854x480 is 427:240, not 16:9: no common @par\n" + mixed);
     }
 }

@@ -25,7 +25,7 @@ class HlsPlaylistsTest {
             new Presentation.TimelineRun(95232, 96256, 1), new Presentation.TimelineRun(287744, 11755, 0));
 
     static Presentation presentation(boolean withAudio) {
-        return new Presentation(NTSC_SECONDS, 2.002,
+        return Presentation.of(NTSC_SECONDS, 2.002,
                 new Presentation.VideoSet(30000, Rational.of(30000, 1001), List.of(
                         new Presentation.Representation("720p", "avc1.64001f", 1280, 720, 3_000_000, 1_800_000, 3500),
                         new Presentation.Representation("360p", "avc1.64001e", 640, 360, 900_000, 500_000, 1000)), NTSC),

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ManifestNumberingTest {
     static Presentation presentation(long timescale, List<Presentation.TimelineRun> video) {
-        return new Presentation(7.007, 2.002,
+        return Presentation.of(7.007, 2.002,
                 new Presentation.VideoSet(timescale, Rational.of(30000, 1001),
                         List.of(new Presentation.Representation("360p", "avc1.64001e", 640, 360, 700000, 1, 800)), video),
                 new Presentation.AudioSet(48000, "mp4a.40.2", 48000, 2, 130000, 1, List.of(new Presentation.TimelineRun(0, 95232, 0))));

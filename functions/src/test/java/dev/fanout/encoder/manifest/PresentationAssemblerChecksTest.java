@@ -51,7 +51,7 @@ class PresentationAssemblerChecksTest {
     }
 
     static String refusal(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
-        EncodeFailedException e = assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio));
+        EncodeFailedException e = assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio == null ? List.of() : List.of(audio)));
         assertEquals("EncodeFailed.InconsistentChunks", e.errorName(), e.getMessage());
         return e.getMessage();
     }
@@ -70,7 +70,7 @@ class PresentationAssemblerChecksTest {
         JobPlan plan = TestPlans.ntsc720();
         List<ChunkOutput> c = new ArrayList<>(chunks(plan));
         c.set(1, withTracks(c.get(1), t -> List.of(t.get(1), t.get(0))));
-        Presentation p = PresentationAssembler.assemble(plan, c, null);
+        Presentation p = PresentationAssembler.assemble(plan, c, List.of());
         assertEquals(List.of("720p", "360p"), p.video().representations().stream().map(Presentation.Representation::id).toList());
         assertEquals(List.of(15_000L, 4_500L), p.video().representations().stream().map(Presentation.Representation::bytes).toList(),
                 "every 720p segment is 1000 bytes, every 360p one 300");
@@ -149,7 +149,7 @@ class PresentationAssemblerChecksTest {
     static JobPlan withAudio(JobPlan p) {
         SourceInfo s = p.sourceInfo();
         SourceInfo withAudio = new SourceInfo(s.formatName(), s.sizeBytes(), s.durationSeconds(), s.video(),
-                new SourceInfo.Audio("aac", 48000, 2, 0, 30));
+                List.of(new SourceInfo.Audio("aac", 48000, 2, 0, 30)));
         return new JobPlan(p.jobId(), p.source(), withAudio, p.frameRate(), p.totalFrames(), p.segmentFrames(), p.chunkFrames(),
                 p.chunkCount(), p.segmentCount(), p.renditions(), p.encode(), p.layout(), 0, 0, 0);
     }
@@ -183,8 +183,8 @@ class PresentationAssemblerChecksTest {
         String m = refusal(plan, chunks(plan), gap);
         assertTrue(m.contains("audio: gap between segments 2 and 3"), m);
 
-        Presentation p = PresentationAssembler.assemble(plan, chunks(plan), good);
-        Presentation.AudioSet a = p.audio();
+        Presentation p = PresentationAssembler.assemble(plan, chunks(plan), List.of(good));
+        Presentation.AudioSet a = p.audio().get(0);
         assertEquals(48000, a.timescale());
         assertEquals("mp4a.40.2", a.codecs());
         assertEquals(2, a.channels());

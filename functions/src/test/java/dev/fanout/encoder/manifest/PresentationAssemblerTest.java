@@ -40,7 +40,7 @@ class PresentationAssemblerTest {
     @Test
     void joinsChunksIntoOneTimeline() {
         JobPlan plan = TestPlans.ntsc720();
-        Presentation p = PresentationAssembler.assemble(plan, chunks(plan, "h"), null);
+        Presentation p = PresentationAssembler.assemble(plan, chunks(plan, "h"), List.of());
         assertEquals(List.of(new Presentation.TimelineRun(0, SEG, 14)), p.video().timeline());
         assertEquals(30000, p.video().timescale());
         assertEquals((long) Math.ceil(1000 * 8 * 30000.0 / SEG), p.video().representations().get(0).bandwidth());
@@ -51,11 +51,11 @@ class PresentationAssemblerTest {
         JobPlan plan = TestPlans.ntsc720();
         List<ChunkOutput> missing = new ArrayList<>(chunks(plan, "h"));
         missing.remove(1);
-        assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, missing, null));
+        assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, missing, List.of()));
 
         List<ChunkOutput> mixed = new ArrayList<>(chunks(plan, "h"));
         mixed.set(2, chunks(plan, "other").get(2));
-        assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, mixed, null))
+        assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, mixed, List.of()))
                 .getMessage().contains("different init"));
 
         List<ChunkOutput> gap = new ArrayList<>(chunks(plan, "h"));
@@ -63,7 +63,7 @@ class PresentationAssemblerTest {
         List<TrackOutput> shifted = c1.renditions().stream().map(t -> new TrackOutput(t.trackId(), t.initSha256(), t.codecs(), t.width(), t.height(),
                 0, 0, t.timescale(), t.segments().stream().map(s -> new SegmentOutput(s.number(), s.startTime() + 1001, s.duration(), s.frames(), s.bytes())).toList())).toList();
         gap.set(1, new ChunkOutput(1, 300, 300, 1, 1, shifted, 0, 1, null));
-        assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, gap, null))
+        assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, gap, List.of()))
                 .getMessage().contains("gap between segments 5 and 6"));
     }
 
@@ -79,9 +79,9 @@ class PresentationAssemblerTest {
     void audioMustHaveTheSegmentsThePlanImplies() {
         JobPlan plan = withAudio(TestPlans.ntsc720());
         assertEquals(List.of(new Presentation.TimelineRun(0, 96096, 14)),
-                PresentationAssembler.assemble(plan, chunks(plan, "h"), audio(15)).audio().timeline(), "15 video segments of 2.002 s: 15 audio segments");
+                PresentationAssembler.assemble(plan, chunks(plan, "h"), List.of(audio(15))).audio().get(0).timeline(), "15 video segments of 2.002 s: 15 audio segments");
         // one segment short: a continuous track from 0 that ends 2 s before the video must not be published
-        assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks(plan, "h"), audio(14)))
+        assertTrue(assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks(plan, "h"), List.of(audio(14))))
                 .getMessage().contains("audio has 14 segments; expected 15"));
     }
 
@@ -115,7 +115,7 @@ class PresentationAssemblerTest {
     }
 
     static String refusal(JobPlan plan, List<ChunkOutput> chunks, TrackOutput audio) {
-        return assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio)).getMessage();
+        return assertThrows(EncodeFailedException.class, () -> PresentationAssembler.assemble(plan, chunks, audio == null ? List.of() : List.of(audio))).getMessage();
     }
 
     @Test
@@ -138,7 +138,7 @@ class PresentationAssemblerTest {
     static JobPlan withAudio(JobPlan p) {
         SourceInfo s = p.sourceInfo();
         return new JobPlan(p.jobId(), p.source(), new SourceInfo(s.formatName(), s.sizeBytes(), s.durationSeconds(), s.video(),
-                new SourceInfo.Audio("aac", 48000, 2, 0, s.durationSeconds())), p.frameRate(), p.totalFrames(), p.segmentFrames(),
+                List.of(new SourceInfo.Audio("aac", 48000, 2, 0, s.durationSeconds()))), p.frameRate(), p.totalFrames(), p.segmentFrames(),
                 p.chunkFrames(), p.chunkCount(), p.segmentCount(), p.renditions(), p.encode(), p.layout(), p.createdAtEpochMillis(), p.probeSeconds(), p.sourceBytesRead());
     }
 
@@ -153,8 +153,8 @@ class PresentationAssemblerTest {
     @Test
     void refusesAudioSegmentsThatOverlapOrLeaveAGap() {
         JobPlan plan = withAudio(TestPlans.ntsc720());
-        Presentation ok = PresentationAssembler.assemble(plan, chunks(plan, "h"), audio((n, s) -> s));
-        assertEquals(List.of(new Presentation.TimelineRun(0, AUDIO_SEG, 14)), ok.audio().timeline(), "the unedited audio is accepted");
+        Presentation ok = PresentationAssembler.assemble(plan, chunks(plan, "h"), List.of(audio((n, s) -> s)));
+        assertEquals(List.of(new Presentation.TimelineRun(0, AUDIO_SEG, 14)), ok.audio().get(0).timeline(), "the unedited audio is accepted");
 
         String overlap = refusal(plan, chunks(plan, "h"), audio((n, s) -> n >= 4 ? startingAt(s, s.startTime() - 1024) : s));
         assertTrue(overlap.contains("audio: overlap between segments 3 and 4"), overlap);

@@ -110,6 +110,11 @@ class FfmpegCommandsTest {
         List<String> v = FfmpegCommands.encodeChunk(Path.of("ffmpeg"), "http://127.0.0.1:9/s", vfrPlan, ChunkPlanner.chunk(1, 90, 23, 46), Path.of("/tmp/c"));
         assertEquals(v.indexOf("-ss") - 1, v.indexOf("-noaccurate_seek"), "variable rate: the fps filter needs the frame showing at the chunk start");
         assertTrue(v.get(v.indexOf("-filter_complex") + 1).startsWith("[0:v:0]setpts=PTS-0.011019/TB,fps=fps=2700/119"), v.toString());
+        // nominal 120 fps capped at 60: the capture grid first, then the frame on screen at each 60 fps slot's start
+        SourceInfo.Video fast = new SourceInfo.Video("h264", 320, 180, 0, Rational.of(1, 1), Rational.of(114, 1), 342, "yuv420p", 0, "", "", false,
+                Rational.of(120, 1));
+        assertEquals("setpts=PTS-0.004166/TB,fps=fps=120/1:start_time=0:round=near,fps=fps=60/1:round=up",
+                FfmpegCommands.frameTiming(fast, Rational.of(60, 1), "0.004166"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fanout.encoder.media;
 
+import java.util.List;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class FfprobeParserTest {
               {"index":1,"codec_name":"h264","codec_type":"video","width":1920,"height":1080,"pix_fmt":"yuv420p",
                "sample_aspect_ratio":"1:1","r_frame_rate":"30000/1001","avg_frame_rate":"30000/1001","start_time":"0.066733",
                "duration":"10.010000","nb_frames":"300","side_data_list":[{"side_data_type":"Display Matrix","rotation":-90}]},
-              {"index":2,"codec_name":"aac","codec_type":"audio","sample_rate":"44100","channels":2,"start_time":"0.000000","duration":"10.05"}],
+              {"index":2,"codec_name":"aac","codec_type":"audio","sample_rate":"44100","channels":2,"start_time":"0.000000","duration":"10.05","nb_frames":"433"}],
              "format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","start_time":"0.000000","duration":"10.076733","size":"123"}}
             """;
 
@@ -31,7 +32,7 @@ class FfprobeParserTest {
         assertEquals(1080, v.displayWidth(), 1e-9);
         assertEquals(1920, v.displayHeight(), 1e-9);
         assertEquals(0.066733, v.startSeconds(), 1e-9);
-        assertEquals(44100, info.audio().sampleRate());
+        assertEquals(44100, info.firstAudio().sampleRate());
     }
 
     @Test
@@ -44,7 +45,7 @@ class FfprobeParserTest {
         assertEquals(100, info.video().frameCount(), "no nb_frames: duration × rate");
         assertEquals(Rational.of(1, 1), info.video().sampleAspect());
         assertEquals(180, info.video().rotation());
-        assertNull(info.audio());
+        assertNull(info.firstAudio());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fanout.encoder.media;
 
+import java.util.List;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class FfprobeTimingTest {
                 {"streams":[
                   {"codec_type":"video","codec_name":"h264","width":640,"height":360,"avg_frame_rate":"%s","r_frame_rate":"%s",
                    "sample_aspect_ratio":"%s","start_time":"1.500000","nb_frames":"300","duration":"10"},
-                  {"codec_type":"audio","codec_name":"aac","sample_rate":"48000","channels":6,"start_time":"1.400000","duration":"10.1"}],
+                  {"codec_type":"audio","codec_name":"aac","sample_rate":"48000","channels":6,"start_time":"1.400000","duration":"10.1","nb_frames":"474"}],
                  "format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","start_time":"1.400000","duration":"10.1"}}
                 """.formatted(avgRate, rRate, sar);
     }
@@ -25,10 +26,10 @@ class FfprobeTimingTest {
     void streamStartsAreMeasuredFromTheFilesStart() throws Exception {
         SourceInfo info = FfprobeParser.parse(probe("30/1", "30/1", "1:1"), 1);
         assertEquals(0.1, info.video().startSeconds(), 1e-9, "video starts 0.1 s after the earliest stream");
-        assertEquals(0.0, info.audio().startSeconds(), 1e-9);
-        assertEquals(6, info.audio().channels());
-        assertEquals("aac", info.audio().codec());
-        assertEquals(10.1, info.audio().durationSeconds(), 1e-9);
+        assertEquals(0.0, info.firstAudio().startSeconds(), 1e-9);
+        assertEquals(6, info.firstAudio().channels());
+        assertEquals("aac", info.firstAudio().codec());
+        assertEquals(10.1, info.firstAudio().durationSeconds(), 1e-9);
     }
 
     @Test

@@ -304,12 +304,12 @@ class FragmentedMp4FilesTest {
 
     @Test
     void anotherCodecIsNamedByItsSampleEntryAndAChildOfSizeZeroRunsToItsParentsEnd() throws Exception {
-        byte[] stsd = box("stsd", ints(0, 1), box("hvc1", new byte[78]));
+        byte[] stsd = box("stsd", ints(0, 1), box("vp09", new byte[78]));
         byte[] mdhd = box("mdhd", ints(0, 0, 0, 90000, 0, 0));
         byte[] trakToEnd = box("trak", box("mdia", mdhd, box("minf", box("stbl", stsd))));
         ByteBuffer.wrap(trakToEnd).putInt(0, 0); // size 0: to the end of the moov
         FragmentedMp4 mp4 = FragmentedMp4.read(write(box("moov", trakToEnd)));
-        assertEquals("hvc1", mp4.codecs());
+        assertEquals("vp09", mp4.codecs());
         assertEquals(90000, mp4.timescale());
     }
 

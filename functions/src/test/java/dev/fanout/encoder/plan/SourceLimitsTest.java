@@ -1,5 +1,6 @@
 package dev.fanout.encoder.plan;
 
+import java.util.List;
 import dev.fanout.encoder.errors.InvalidInputException;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
@@ -55,7 +56,7 @@ class SourceLimitsTest {
     @Test
     void anAudioOnlyFileIsToldSo() {
         var audioOnly = assertThrows(InvalidInputException.class, () -> SourceValidator.validate(
-                new SourceInfo("mov", 100, 3, null, new SourceInfo.Audio("aac", 48000, 2, 0, 3)), LIMITS));
+                new SourceInfo("mov", 100, 3, null, List.of(new SourceInfo.Audio("aac", 48000, 2, 0, 3))), LIMITS));
         assertTrue(audioOnly.detail().endsWith("(it is audio only)"), audioOnly.detail());
         var nothing = assertThrows(InvalidInputException.class, () -> SourceValidator.validate(new SourceInfo("mov", 100, 3, null, null), LIMITS));
         assertEquals("the file has no video stream", nothing.detail());

@@ -1,5 +1,6 @@
 package dev.fanout.encoder.plan;
 
+import java.util.List;
 import dev.fanout.encoder.errors.InvalidInputException;
 import dev.fanout.encoder.model.Rational;
 import dev.fanout.encoder.model.SourceInfo;
@@ -26,7 +27,7 @@ class SourceValidatorTest {
 
     @Test
     void namesWhatIsWrong() {
-        assertEquals("InvalidInput.NoVideoStream", error(new SourceInfo("mov", 100, 3, null, new SourceInfo.Audio("aac", 48000, 2, 0, 3))));
+        assertEquals("InvalidInput.NoVideoStream", error(new SourceInfo("mov", 100, 3, null, List.of(new SourceInfo.Audio("aac", 48000, 2, 0, 3)))));
         assertEquals("InvalidInput.UnsupportedCodec", error(source(video("cinepak", 640, 360, Rational.of(30, 1), 300), 100)));
         assertEquals("InvalidInput.TooLarge", error(source(video("h264", 7680, 4320, Rational.of(30, 1), 300), 100)));
         assertEquals("InvalidInput.TooLarge", error(source(video("h264", 640, 360, Rational.of(30, 1), 300), 2_000_000_000L)));

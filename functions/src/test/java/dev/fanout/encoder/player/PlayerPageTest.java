@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the page embeds; that it plays is PlayerPageBrowserTest's job (local/). */
 class PlayerPageTest {
-    static final Presentation PRESENTATION = new Presentation(12.0, 2.0,
+    static final Presentation PRESENTATION = Presentation.of(12.0, 2.0,
             new Presentation.VideoSet(15360, new Rational(30, 1), List.of(
                     new Presentation.Representation("720p", "avc1.64001f", 1280, 720, 1_304_000, 1_887_672, 3500),
                     new Presentation.Representation("360p", "avc1.64001e", 640, 360, 315_000, 430_942, 1000)),
@@ -45,8 +45,9 @@ class PlayerPageTest {
         JsonNode c = config(html);
         assertEquals("manifest.mpd", c.path("dash").asText());
         assertEquals("master.m3u8", c.path("hls").asText());
-        assertEquals("[{\"id\":\"720p\",\"width\":1280,\"height\":720,\"bandwidth\":1304000},"
-                + "{\"id\":\"360p\",\"width\":640,\"height\":360,\"bandwidth\":315000}]", c.path("renditions").toString());
+        assertEquals("[{\"id\":\"720p\",\"width\":1280,\"height\":720,\"bandwidth\":1304000,\"codec\":\"h264\",\"codecs\":\"avc1.64001f\"},"
+                + "{\"id\":\"360p\",\"width\":640,\"height\":360,\"bandwidth\":315000,\"codec\":\"h264\",\"codecs\":\"avc1.64001e\"}]", c.path("renditions").toString());
+        assertEquals("{\"av1\":\"AV1\",\"h264\":\"H.264\",\"hevc\":\"HEVC\"}", c.path("codecLabels").toString(), "how the page names each codec");
         for (PlayerPage.Library lib : PlayerPage.LIBRARIES) {
             JsonNode p = c.path("players").path(lib.key());
             assertEquals(lib.url(), p.path("src").asText());

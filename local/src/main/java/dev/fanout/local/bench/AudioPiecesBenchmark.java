@@ -120,7 +120,7 @@ public final class AudioPiecesBenchmark {
         int segmentFrames = chunkSeconds == 0 ? 38 : 60;
         int chunkFrames = chunkSeconds == 0 ? 76 : chunkSeconds * 30;
         SourceInfo.Video v = new SourceInfo.Video("h264", 640, 360, 0, Rational.of(1, 1), fps, frames, "yuv420p", 0, "progressive", "bt709", true);
-        SourceInfo info = new SourceInfo("mov", 1, seconds, v, new SourceInfo.Audio("aac", sampleRate, 1, 0, seconds));
+        SourceInfo info = new SourceInfo("mov", 1, seconds, v, List.of(new SourceInfo.Audio("aac", sampleRate, 1, 0, seconds)));
         int chunks = (int) ((frames + chunkFrames - 1) / chunkFrames);
         int segments = (int) ((frames + segmentFrames - 1) / segmentFrames);
         return new JobPlan("bench", new SourceRef("b", source.toString(), "e", 1), info, fps, frames, segmentFrames, chunkFrames, chunks, segments,

@@ -3,6 +3,7 @@ package dev.fanout.local.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,7 +20,8 @@ final class ChildProcessMeter implements AutoCloseable {
 
     private final double cpuAtStart;
     private final Map<Long, Long> hwmKb = new ConcurrentHashMap<>();
-    private final Map<Long, ChildCpu> childCpu = new ConcurrentHashMap<>();
+    /** Keyed by pid and start time: pids wrap (pid_max is 32,768 here) within a long benchmark. */
+    private final Map<String, ChildCpu> childCpu = new ConcurrentHashMap<>();
 
     /** One child process: its command line and the CPU seconds it had used when last sampled. */
     record ChildCpu(java.util.List<String> command, double cpuSeconds) {}
@@ -43,10 +45,14 @@ final class ChildProcessMeter implements AutoCloseable {
                     sum += kb;
                     peakSingleKb = Math.max(peakSingleKb, kb);
                 }
-                double cpu = ownCpuSeconds(child.pid());
-                if (cpu >= 0) {
-                    childCpu.compute(child.pid(), (pid, seen) -> seen != null ? new ChildCpu(seen.command(), Math.max(seen.cpuSeconds(), cpu))
-                            : new ChildCpu(commandLine(pid), cpu));
+                long[] stat = ownCpuTicksAndStart(child.pid());
+                if (stat != null) {
+                    double cpu = stat[0] / (double) TICKS_PER_SECOND;
+                    long pid = child.pid();
+                    // the command line read again every time: a child seen between fork and exec still shows the JVM's
+                    List<String> command = commandLine(pid);
+                    childCpu.compute(pid + "@" + stat[1], (k, seen) -> seen == null ? new ChildCpu(command, cpu)
+                            : new ChildCpu(command.isEmpty() ? seen.command() : command, Math.max(seen.cpuSeconds(), cpu)));
                 }
             }
             peakSumKb = Math.max(peakSumKb, sum);
@@ -67,14 +73,14 @@ final class ChildProcessMeter implements AutoCloseable {
     /** Every child seen so far with its CPU seconds (a child that lived under 20 ms may be missing). */
     java.util.List<ChildCpu> children() { return java.util.List.copyOf(childCpu.values()); }
 
-    /** utime+stime of a running process, or -1 once it is gone. */
-    private static double ownCpuSeconds(long pid) {
+    /** {utime+stime, starttime} of a running process in clock ticks, or null once it is gone. */
+    private static long[] ownCpuTicksAndStart(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND; // utime, stime
+            return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[19])}; // utime, stime; starttime
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 

@@ -128,7 +128,7 @@ public final class ChunkingBenchmark {
         report(runs, plan, defaultChunk, out);
     }
 
-    private static void generate(LayerBinaries bin, Path file, double seconds) {
+    static void generate(LayerBinaries bin, Path file, double seconds) {
         String d = String.format(Locale.ROOT, "%.3f", seconds);
         ProcessRunner.Result r = ProcessRunner.run(List.of(bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-y",
                 "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=" + d + ",noise=alls=6:allf=t",
@@ -197,7 +197,7 @@ public final class ChunkingBenchmark {
         return new Monolithic(cpu, wall, peak, bytes);
     }
 
-    private static Path join(Path dir, String init, String segmentPrefix, Path target) throws IOException {
+    static Path join(Path dir, String init, String segmentPrefix, Path target) throws IOException {
         List<Path> segs;
         try (Stream<Path> s = Files.list(dir)) {
             segs = s.filter(p -> p.getFileName().toString().startsWith(segmentPrefix)).sorted().toList();
@@ -210,7 +210,7 @@ public final class ChunkingBenchmark {
     }
 
     /** Mean per-frame PSNR of each rendition against the source scaled the same way, one decode of the source. */
-    private static Map<String, Double> psnr(LayerBinaries bin, Path source, JobPlan plan, Map<String, Path> tracks) throws IOException {
+    static Map<String, Double> psnr(LayerBinaries bin, Path source, JobPlan plan, Map<String, Path> tracks) throws IOException {
         List<String> c = new ArrayList<>(List.of(bin.ffmpeg().toString(), "-nostdin", "-v", "error", "-i", source.toString()));
         List<Path> stats = new ArrayList<>();
         StringBuilder g = new StringBuilder("[0:v]split=").append(tracks.size());

@@ -44,14 +44,15 @@ import java.util.stream.Stream;
 public final class ScaleBenchmark {
     /** job.json stage → the function of template.yaml that runs it (for its Timeout and memory). */
     static final Map<String, String> FUNCTION_OF_STAGE = Map.of("probe", "ProbeFunction", "chunks", "EncodeChunkFunction",
-            "audio", "EncodeAudioFunction", "thumbnails", "ThumbnailFunction", "package", "PackageFunction");
+            "package", "PackageFunction");
     /** Lambda gives one vCPU's worth of CPU per 1,769 MB (AWS Lambda Developer Guide, "Configuring Lambda function memory"). */
     static final double MB_PER_VCPU = 1769;
     static final double MAX_VCPUS = 6;
     static final int CLIP_SECONDS = 20;
 
     /** One length's run through the pipeline. */
-    record LengthRun(double minutes, long sourceBytes, int chunks, JsonNode timings, double wall, double cpu, List<Double> chunkCpu, long outputBytes) {
+    record LengthRun(double minutes, long sourceBytes, int chunks, JsonNode timings, double wall, double cpu, List<Double> chunkCpu, long outputBytes,
+                     Map<String, List<ChildProcessMeter.ChildCpu>> chunkProcesses) {
         double maxSeconds(String stage) { return timings.path("stages").path(stage).path("maxSeconds").asDouble(Double.NaN); }
 
         int invocations(String stage) { return timings.path("stages").path(stage).path("invocations").asInt(0); }
@@ -126,6 +127,8 @@ public final class ScaleBenchmark {
                 runs.add(runPipeline(bin, s3, store, source, m, Map.of("LADDER", ladder), jobs, out, null));
                 ChunkingBenchmark.deleteTree(out.resolve("work"));
                 timeSpent.put(fmt(m) + " min, ladder " + ladder, String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9));
+                // what is measured so far survives a run cut short (a loaded machine can take hours for 20 min)
+                Files.writeString(out.resolve("results-partial.md"), report(runs, ladder, jobs, null, null, assume, defaults, template, timeSpent));
             }
             if (compareMinutes > 0) {
                 long t0 = System.nanoTime();
@@ -174,11 +177,15 @@ public final class ScaleBenchmark {
     }
 
     /**
-     * The clip played {@code minutes × 3} times over without re-encoding (seconds even for 20
-     * minutes). Whole plays only, and video and audio looped as separate inputs: each then loops
-     * by its own duration, so the frames stay on the 30 fps grid (looping the muxed clip shifted
-     * the video by the audio's longer duration, one tick off the grid, and cutting with {@code -t}
-     * dropped a B-frame at the end).
+     * The clip's video played {@code minutes × 3} times over without re-encoding (seconds even for
+     * 20 minutes), with a tone of the same length encoded in one pass. Whole plays only; the video
+     * looped on its own, so the frames stay on the 30 fps grid (looping the muxed clip shifted the
+     * video by the audio's longer duration, one tick off the grid, and cutting with {@code -t}
+     * dropped a B-frame at the end). The audio is not looped: with the clip's AAC track looped
+     * (each play repeats its priming frame and ends on a half-length packet, 20 s being 937.5
+     * frames) the 1 min job failed as {@code EncodeFailed.BadEncoderOutput} (2026-12-01: piece 2,
+     * whose pre-roll crosses the loop point at 20 s, started at decode time 961537, one sample off
+     * the plan's 961536). An AAC encode of 20 minutes costs ~20 CPU-s.
      */
     private static Path loop(LayerBinaries bin, Path clip, Path out, double minutes) throws IOException {
         int plays = (int) Math.round(minutes * 60 / CLIP_SECONDS);
@@ -187,15 +194,15 @@ public final class ScaleBenchmark {
         }
         Path source = out.resolve("source-" + fmt(minutes) + "min.mp4");
         if (Files.exists(source)) return source;
-        Path video = out.resolve("clip-video.mp4"), audio = out.resolve("clip-audio.m4a");
-        if (!Files.exists(video) || !Files.exists(audio)) {
-            ffmpeg(bin, "splitting the clip", "-i", clip.toString(), "-an", "-c", "copy", video.toString());
-            ffmpeg(bin, "splitting the clip", "-i", clip.toString(), "-vn", "-c", "copy", audio.toString());
-        }
+        Path video = out.resolve("clip-video.mp4");
+        if (!Files.exists(video)) ffmpeg(bin, "splitting the clip", "-i", clip.toString(), "-an", "-c", "copy", video.toString());
+        Path audio = out.resolve("tone-" + fmt(minutes) + "min.m4a");
+        ffmpeg(bin, "encoding the tone", "-f", "lavfi", "-i", "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=" + plays * CLIP_SECONDS,
+                "-c:a", "aac", "-b:a", "192k", audio.toString());
         Path partial = out.resolve("source-" + fmt(minutes) + "min.part.mp4");
-        String loops = Integer.toString(plays - 1);
-        ffmpeg(bin, "looping the clip", "-stream_loop", loops, "-i", video.toString(), "-stream_loop", loops, "-i", audio.toString(),
+        ffmpeg(bin, "looping the clip", "-stream_loop", Integer.toString(plays - 1), "-i", video.toString(), "-i", audio.toString(),
                 "-map", "0:v", "-map", "1:a", "-c", "copy", partial.toString());
+        Files.delete(audio);
         Files.move(partial, source, StandardCopyOption.REPLACE_EXISTING);
         return source;
     }
@@ -208,15 +215,18 @@ public final class ScaleBenchmark {
     }
 
     /** One execution of the state machine on {@code source}; {@code planOut} receives the plan as Package read it. */
-    private static LengthRun runPipeline(LayerBinaries bin, LocalS3 s3, ObjectStore store, Path source, double minutes,
+    static LengthRun runPipeline(LayerBinaries bin, LocalS3 s3, ObjectStore store, Path source, double minutes,
                                          Map<String, String> settings, int jobs, Path out, JobPlan[] planOut) throws Exception {
         String key = "scale/" + fmt(minutes) + "min-" + (settings.isEmpty() ? "default" : settings.get("LADDER").replace('@', '-').replace(',', '_')) + ".mp4";
         store.upload(source, "input", key, "video/mp4");
         Map<String, String> env = new HashMap<>(s3.clientEnv());
         env.put("OUTPUT_BUCKET", "output");
-        env.put("FFMPEG_PATH", bin.ffmpeg().toString());
-        env.put("FFPROBE_PATH", bin.ffprobe().toString());
-        env.put("WORK_DIR", out.resolve("work").toString());
+        MeteredBinaries metered = MeteredBinaries.create(out.resolve("metered"), bin.ffmpeg(), bin.ffprobe());
+        metered.drain(); // nothing left from an earlier run
+        env.put("FFMPEG_PATH", metered.ffmpeg().toString());
+        env.put("FFPROBE_PATH", metered.ffprobe().toString());
+        Path workDir = out.resolve("work").toAbsolutePath(); // absolute: chunkInvocationCpu finds it in the command lines
+        env.put("WORK_DIR", workDir.toString());
         env.putAll(settings);
         System.out.printf(Locale.ROOT, "%s min source (%,d bytes), ladder %s, %d chunk workers...%n", fmt(minutes), Files.size(source),
                 settings.getOrDefault("LADDER", "default"), jobs);
@@ -230,14 +240,17 @@ public final class ScaleBenchmark {
         LocalStateMachine.Outcome outcome;
         double cpu;
         List<Double> chunkCpu = new ArrayList<>();
+        Map<String, List<ChildProcessMeter.ChildCpu>> chunkProcesses;
         long t0 = System.nanoTime();
         try (ChildProcessMeter meter = new ChildProcessMeter()) {
             outcome = machine.run("input", key);
             cpu = meter.cpuSeconds();
-            // a chunk's video encode: the x264 run that shifts its output onto the global timeline
-            for (ChildProcessMeter.ChildCpu c : meter.children()) {
-                if (c.command().contains("-output_ts_offset") && c.command().contains("libx264")) chunkCpu.add(c.cpuSeconds());
-            }
+            List<ChildProcessMeter.ChildCpu> runs = metered.drain();
+            chunkCpu.addAll(chunkInvocationCpu(runs, workDir).values());
+            chunkProcesses = chunkInvocations(runs, workDir);
+            var perInvocation = chunkProcesses.values().stream().mapToInt(List::size).summaryStatistics();
+            System.out.printf(Locale.ROOT, "  %d chunk invocations metered, %d–%d ffmpeg processes each%n", perInvocation.getCount(),
+                    perInvocation.getMin(), perInvocation.getMax());
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         if (!outcome.succeeded()) throw new IllegalStateException("the " + fmt(minutes) + " min run failed: " + outcome.result());
@@ -248,9 +261,42 @@ public final class ScaleBenchmark {
             if (o.key().endsWith(".mp4") || o.key().endsWith(".m4s")) bytes += o.size();
         }
         store.deletePrefix("output", layout.outputPrefix(), k -> false); // the next run needs the disk more than this output
-        LengthRun run = new LengthRun(minutes, Files.size(source), job.path("chunkCount").asInt(), job.path("timings"), wall, cpu, chunkCpu, bytes);
+        LengthRun run = new LengthRun(minutes, Files.size(source), job.path("chunkCount").asInt(), job.path("timings"), wall, cpu, chunkCpu, bytes, chunkProcesses);
         System.out.printf(Locale.ROOT, "  wall %.1f s, critical path %.1f s, ffmpeg CPU %.1f s%n", wall, run.criticalPath(), cpu);
         return run;
+    }
+
+    /**
+     * The CPU seconds of every chunk invocation: the sum over all the child processes it ran. One
+     * invocation runs several ffmpeg processes (the video encode, whose {@code split} also writes
+     * the thumbnail stills, then its audio piece's encode and cut: AudioPieceEncoder), and each of
+     * them names a file in that invocation's own scratch directory, {@code <workDir>/chunk-<index>-<random>}
+     * (EncodeChunkStage via Scratch), so that directory says whose a process is, whatever runs beside
+     * it; a retried chunk gets a new directory and counts as an invocation of its own, as in job.json.
+     * Probe and Package name no such directory. Each process's figure is exact (MeteredBinaries).
+     */
+    static Map<String, Double> chunkInvocationCpu(List<ChildProcessMeter.ChildCpu> children, Path workDir) {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        chunkInvocations(children, workDir).forEach((dir, ps) -> cpu.put(dir, ps.stream().mapToDouble(ChildProcessMeter.ChildCpu::cpuSeconds).sum()));
+        return cpu;
+    }
+
+    /** The child processes of each chunk invocation, keyed by its scratch directory's name (see chunkInvocationCpu). */
+    static Map<String, List<ChildProcessMeter.ChildCpu>> chunkInvocations(List<ChildProcessMeter.ChildCpu> children, Path workDir) {
+        String prefix = workDir + "/chunk-";
+        Map<String, List<ChildProcessMeter.ChildCpu>> byDir = new LinkedHashMap<>();
+        for (ChildProcessMeter.ChildCpu c : children) {
+            String dir = null;
+            for (String arg : c.command()) {
+                int at = arg.indexOf(prefix);
+                if (at < 0) continue;
+                int end = arg.indexOf('/', at + prefix.length());
+                dir = arg.substring(at + workDir.toString().length() + 1, end < 0 ? arg.length() : end);
+                break;
+            }
+            if (dir != null) byDir.computeIfAbsent(dir, d -> new ArrayList<>()).add(c);
+        }
+        return byDir;
     }
 
     // ---- the report -------------------------------------------------------------------------
@@ -299,7 +345,7 @@ public final class ScaleBenchmark {
         b.append(String.format(Locale.ROOT, "- no single invocation's time grows with the length: %s%n", allFlat ? "met"
                 : "**missed** (" + String.join(", ", growing) + ")"));
         if (!first.chunkCpu().isEmpty() && !last.chunkCpu().isEmpty()) {
-            b.append(String.format(Locale.ROOT, "- CPU seconds of one chunk's ffmpeg (immune to the machine's other load): %s min %s, %s min %s%n",
+            b.append(String.format(Locale.ROOT, "- CPU seconds of one chunk invocation's ffmpeg runs (video with its stills, audio piece; immune to the machine's other load): %s min %s, %s min %s%n",
                     fmt(first.minutes()), meanMax(first.chunkCpu()), fmt(last.minutes()), meanMax(last.chunkCpu())));
         }
 
@@ -307,10 +353,10 @@ public final class ScaleBenchmark {
             b.append(String.format(Locale.ROOT, "%n### Chunked vs monolithic, %s min source, default ladder %s%n%n", fmt(compared.minutes()), LadderRung.DEFAULT_LADDER));
             b.append("| run | ffmpeg CPU s | CPU × | wall s | media bytes | bytes × |\n|---|---|---|---|---|---|\n");
             b.append(String.format(Locale.ROOT, "| monolithic (one ffmpeg, `-f dash`) | %.1f | 1.000 | %.1f | %,d | 1.0000 |%n", mono.cpu(), mono.wall(), mono.bytes()));
-            b.append(String.format(Locale.ROOT, "| chunked (%d chunks, audio, thumbnails) | %.1f | %.3f | %.1f | %,d | %.4f |%n", compared.chunks(), compared.cpu(),
+            b.append(String.format(Locale.ROOT, "| chunked (%d chunk invocations with their audio pieces and tiles, probe, package) | %.1f | %.3f | %.1f | %,d | %.4f |%n", compared.chunks(), compared.cpu(),
                     compared.cpu() / mono.cpu(), compared.wall(), compared.outputBytes(), (double) compared.outputBytes() / mono.bytes()));
-            b.append(String.format(Locale.ROOT, "%nChunked CPU includes everything the pipeline runs (probe, every chunk, audio, thumbnails); "
-                    + "one chunk's encode: %s CPU s.%n", meanMax(compared.chunkCpu())));
+            b.append(String.format(Locale.ROOT, "%nChunked CPU includes everything the pipeline runs (probe, every chunk invocation's ffmpeg runs); "
+                    + "one chunk invocation (mean / max): %s CPU s.%n", meanMax(compared.chunkCpu())));
         }
         projection(b, runs, compared != null ? compared : null, a, defaults, template);
 
@@ -380,7 +426,7 @@ public final class ScaleBenchmark {
                 + "a vCPU there as fast as a core here × %.2f (`--lambda-core-speed`); x264 keeps %.0f%% of them busy (`--thread-efficiency`)%n",
                 a.chunkMemoryMb(), vcpus, MB_PER_VCPU, MAX_VCPUS, a.lambdaCoreSpeed(), a.threadEfficiency() * 100));
         b.append(String.format(Locale.ROOT, "- MaxConcurrency %d (template.yaml default; `--max-concurrency`): chunks run in waves of that many%n", a.maxConcurrency()));
-        b.append(String.format(Locale.ROOT, "- CPU seconds per %.0f s chunk at the default ladder: %.1f (the slowest chunk of the %s min default-ladder run here)%n",
+        b.append(String.format(Locale.ROOT, "- CPU seconds per %.0f s chunk invocation at the default ladder (its video, stills and audio piece): %.1f (the slowest of the %s min default-ladder run here)%n",
                 chunkSeconds, cpuPerChunk, fmt(cpuSource.minutes())));
         b.append(String.format(Locale.ROOT, "- start-up per chunk invocation (Map child execution, Lambda cold start, JVM, plan read): %.1f s (`--startup-seconds`)%n",
                 a.startupSeconds()));

@@ -31,7 +31,8 @@ import static dev.fanout.local.iam.TemplateNodes.values;
  * account); anything else is an implicit deny.
  *
  * <p>What it reads: each function's and state machine's {@code Policies} (inline documents, and
- * SAM policy templates expanded by {@link SamPolicyTemplates}) and every {@code AWS::S3::BucketPolicy}.
+ * SAM policy templates expanded by {@link SamPolicyTemplates}), every {@code AWS::IAM::Policy}
+ * attached to a function's SAM-made role ({@code <Function>Role}), and every {@code AWS::S3::BucketPolicy}.
  * Statements without an S3 action are left out. Both branches of an {@code !If} count (their
  * union). What it cannot enforce faithfully it refuses by name when the template is read: managed
  * policies, a function's own {@code Role}, connectors, NotAction/NotResource, condition operators
@@ -110,6 +111,7 @@ public final class TemplatePolicies {
             p.names.put(id, name);
             p.names.put(id + ".Arn", S3_ARN + name);
         });
+        Map<String, List<Statement>> attachedPolicies = new HashMap<>();
         for (NodeTuple t : mapping(resources)) {
             String id = scalar(t.getKeyNode());
             Node props = get(t.getValueNode(), "Properties");
@@ -127,9 +129,22 @@ public final class TemplatePolicies {
                     p.identity.put(id, own);
                 }
                 case "AWS::S3::BucketPolicy" -> p.document("bucket policy " + id, get(props, "PolicyDocument"), true, p.bucketPolicies);
+                case "AWS::IAM::Policy" -> {
+                    // a policy attached to the role SAM makes for a function (<Function>Role): that function's too
+                    List<Statement> attached = new ArrayList<>();
+                    p.document(id, get(props, "PolicyDocument"), false, attached);
+                    for (String role : values(get(props, "Roles"))) {
+                        Matcher m = Pattern.compile("\\$\\{([A-Za-z0-9]+)Role}").matcher(role);
+                        if (!m.matches() || !"AWS::Serverless::Function".equals(types.get(m.group(1)))) {
+                            throw refused(t.getValueNode(), id + " is attached to " + role + ", which is not the role of a function of the template");
+                        }
+                        attachedPolicies.computeIfAbsent(m.group(1), k -> new ArrayList<>()).addAll(attached);
+                    }
+                }
                 default -> { }
             }
         }
+        attachedPolicies.forEach((function, statements) -> p.identity.get(function).addAll(statements));
         return p;
     }
 

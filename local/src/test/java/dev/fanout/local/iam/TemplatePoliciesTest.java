@@ -52,6 +52,48 @@ class TemplatePoliciesTest {
                 p.decide("EncodeChunkFunction", "s3:PutObject", "arn:aws:s3:::output/work", SECURE), "work itself is not under work/*");
     }
 
+    /** The trigger's HEAD of an upload is granted by an AWS::IAM::Policy on its SAM-made role, not by its Policies. */
+    @Test
+    void aPolicyAttachedToAFunctionsRoleIsThatFunctions() throws Exception {
+        TemplatePolicies p = real();
+        assertTrue(allowed(p, "StartExecutionFunction", "s3:GetObject", "arn:aws:s3:::input/uploads/film.mp4"));
+        assertTrue(allowed(p, "StartExecutionFunction", "s3:ListBucket", "arn:aws:s3:::input"));
+        assertFalse(allowed(p, "StartExecutionFunction", "s3:GetObject", "arn:aws:s3:::output/jobs/j/job.json"));
+        assertFalse(allowed(p, "PackageFunction", "s3:GetObject", "arn:aws:s3:::input/uploads/film.mp4"), "attached to one role only");
+
+        String template = """
+                Resources:
+                  InputBucket:
+                    Type: AWS::S3::Bucket
+                  OutputBucket:
+                    Type: AWS::S3::Bucket
+                  Reader:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: x.Y::handle
+                  Other:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: x.Y::handle
+                  ReaderReads:
+                    Type: AWS::IAM::Policy
+                    Properties:
+                      PolicyName: reads
+                      Roles: [!Ref ReaderRole]
+                      PolicyDocument:
+                        Statement:
+                          - Effect: Allow
+                            Action: s3:GetObject
+                            Resource: !Sub ${InputBucket.Arn}/*
+                """;
+        TemplatePolicies small = TemplatePolicies.read(template, LOCAL);
+        assertTrue(allowed(small, "Reader", "s3:GetObject", "arn:aws:s3:::input/a.mp4"));
+        assertFalse(allowed(small, "Other", "s3:GetObject", "arn:aws:s3:::input/a.mp4"));
+        IllegalStateException unknownRole = assertThrows(IllegalStateException.class,
+                () -> TemplatePolicies.read(template.replace("!Ref ReaderRole", "!Ref SomeRole"), LOCAL));
+        assertTrue(unknownRole.getMessage().contains("not the role of a function"), unknownRole.getMessage());
+    }
+
     @Test
     void listingsStayUnderTheirPrefixesAndAMissingKeyCheckHasNone() throws Exception {
         TemplatePolicies p = real();
