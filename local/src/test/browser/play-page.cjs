@@ -6,6 +6,8 @@
 //           preview (optional): { hoverTimes: [s], seekTime, dragFrom, dragTo, screenshot, parserCases: [{text, base, times}],
 //                                 brokenTrack: body served for the track on a second page load, or null },
 //           audio (optional): { select: the audio rendition id to switch to } (the page's audio menu),
+//           subtitles (optional): [{ id, time, text }]: pick id in the page's subtitles menu, play from time until
+//                                 the browser shows a cue with that text (or the step times out); then "off",
 //           refusal (optional): { controlPage: the page's HTML without integrity hashes }: only checkRefusal runs }
 // The player libraries' CDN URLs are fulfilled from the local npm files named in routes, with the
 // CDN's CORS header, so the browser checks the page's integrity hashes against those bytes. Any
@@ -138,6 +140,7 @@ async function run() {
     await page.waitForTimeout(300);
     if (config.audio) result.audio = await switchAudio(page, state, waitFor);
     if (config.preview) result.preview = await checkPreviews(page, state, waitFor);
+    if (config.subtitles) result.subtitles = await checkSubtitles(page);
     log("done at " + (await state()).currentTime.toFixed(2) + " s");
   } finally {
     // what the page itself reports, and a picture for humans, however far the run got
@@ -274,6 +277,68 @@ async function checkPreviews(page, state, waitFor) {
   }), cfg.parserCases);
 
   if (cfg.brokenTrack !== null) out.brokenTrack = await loadWithBrokenTrack(page.context(), cfg.brokenTrack);
+  return out;
+}
+
+// For each subtitle track: chosen in the page's menu, the video played from just before one of its
+// cues until it shows; what the browser shows is the active cue of the video's text track in "showing" mode
+// (the players hand their cues to the video element's text tracks, which Chromium renders).
+// Then "Off": no track may show a cue.
+async function checkSubtitles(page) {
+  const out = { menu: null, checks: [], off: null };
+  out.menu = await page.evaluate(() => Array.from(document.getElementById("subtitles").options).map(o => o.value + " " + o.textContent));
+  await page.evaluate(() => document.getElementById("video").pause());
+  const showing = () => page.evaluate(() => {
+    const v = document.getElementById("video");
+    const tracks = Array.from(v.textTracks).filter(t => t.mode === "showing");
+    const cues = [];
+    for (const t of tracks) for (const c of Array.from(t.activeCues || [])) {
+      cues.push({ text: c.text, start: c.startTime, end: c.endTime, language: t.language, label: t.label });
+    }
+    const all = Array.from(v.textTracks).map(t => t.language + ":" + t.mode + ":" + (t.cues ? t.cues.length : "-"));
+    return { currentTime: v.currentTime, showingTracks: tracks.length, cues, selected: window.playerPage.subtitles, tracks: all };
+  });
+  for (const want of config.subtitles) {
+    log("subtitles " + want.id + " at " + want.time + " s");
+    await page.selectOption("#subtitles", want.id);
+    // From just before the cue, playing, until the browser shows the cue; then paused where it
+    // was seen. Choosing a file dash.js has not loaded restarts dash.js (see the page): a pending
+    // play() then rejects with AbortError, and a seek made during the restart is lost (a known limit
+    // of the page). So: seek and play, and seek again while playback is not near the cue.
+    const seekAndPlay = t => page.evaluate(async t => {
+      const v = document.getElementById("video");
+      for (let attempt = 0; ; attempt++) {
+        try {
+          v.currentTime = t;
+          await v.play();
+          return;
+        } catch (e) {
+          if (e.name !== "AbortError" || attempt >= 5) throw e;
+          await new Promise(r => setTimeout(r, 300));
+        }
+      }
+    }, t);
+    await seekAndPlay(want.time);
+    const deadline = Date.now() + config.stepTimeoutMs;
+    let seen;
+    for (;;) {
+      seen = await showing();
+      if (seen.cues.some(c => c.text === want.text) || Date.now() > deadline) break;
+      if (seen.currentTime < want.time - 1 || seen.currentTime > want.time + 4) {
+        log("subtitles " + want.id + ": playback at " + seen.currentTime + " s, not near the cue: seek again");
+        await seekAndPlay(want.time);
+      }
+      await page.waitForTimeout(50);
+    }
+    await page.evaluate(() => document.getElementById("video").pause());
+    out.checks.push(Object.assign({ id: want.id, time: want.time, expected: want.text }, seen));
+    log("shown: " + JSON.stringify(seen));
+    await page.screenshot({ path: config.screenshot.replace(/\.png$/, "-subtitles-" + want.id + ".png") }).catch(() => {});
+  }
+  await page.selectOption("#subtitles", "off");
+  await page.waitForTimeout(500);
+  out.off = await showing();
+  log("subtitles off: " + JSON.stringify(out.off));
   return out;
 }
 

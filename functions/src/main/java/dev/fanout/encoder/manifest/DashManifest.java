@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Writes {@code manifest.mpd}: a static MPEG-DASH presentation (ISO/IEC 23009-1, live profile),
  * a video adaptation set per codec with a representation per rendition, and one audio adaptation
- * set per audio rendition (numbered after the video sets),
+ * set per audio rendition (numbered after the video sets), then one text adaptation set per
+ * subtitle track (numbered after the audio sets),
  * each with a SegmentTemplate ($RepresentationID$, $Number$) and an explicit SegmentTimeline.
  * Pure: the same presentation always gives the same text.
  */
@@ -53,8 +54,31 @@ public final class DashManifest {
             x.append("      </Representation>\n");
             x.append("    </AdaptationSet>\n");
         }
+        text(x, p.text(), setId); // after the audio sets
         x.append("  </Period>\n</MPD>\n");
         return x.toString();
+    }
+
+    /**
+     * One text AdaptationSet per subtitle track: the whole track is one WebVTT file, named by the
+     * Representation's BaseURL ("sidecar" WebVTT; DASH-IF IOP v3.2+ §6.4.2 notes it and leaves its
+     * playback to the players, and dash.js and Shaka Player play this form: contentType text,
+     * mimeType text/vtt, lang, Role subtitle, one Representation with a @bandwidth and a BaseURL,
+     * as in Dash-Industry-Forum/dash.js#1614 and gpac/gpac#2197). A separate AdaptationSet per
+     * track, as ISO/IEC 23009-1 wants for different languages, so each is its own menu entry.
+     */
+    private static void text(StringBuilder x, List<Presentation.TextTrack> tracks, int firstId) {
+        int id = firstId;
+        for (Presentation.TextTrack t : tracks) {
+            x.append("    <AdaptationSet id=\"").append(id++).append("\" contentType=\"text\" mimeType=\"text/vtt\" lang=\"")
+                    .append(xml(t.language())).append("\">\n");
+            x.append("      <Label>").append(xml(t.label())).append("</Label>\n");
+            x.append("      <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"subtitle\"/>\n");
+            x.append("      <Representation id=\"text-").append(xml(t.id())).append("\" bandwidth=\"").append(t.bandwidth()).append("\">\n");
+            x.append("        <BaseURL>").append(xml(t.path())).append("</BaseURL>\n");
+            x.append("      </Representation>\n");
+            x.append("    </AdaptationSet>\n");
+        }
     }
 
     private static void videoSet(StringBuilder x, int id, Presentation.VideoSet v, List<Presentation.Representation> reps) {

@@ -12,17 +12,32 @@ import java.util.Map;
  * What the manifest describes, already checked for consistency.
  *
  * @param audio one set per audio rendition, in rendition order (plan/AudioRenditions); empty without audio
+ * @param text  the subtitle tracks, in menu order; empty without subtitles
  */
-public record Presentation(double durationSeconds, double segmentSeconds, VideoSet video, List<AudioSet> audio) {
+public record Presentation(double durationSeconds, double segmentSeconds, VideoSet video, List<AudioSet> audio, List<TextTrack> text) {
 
     public Presentation {
         audio = audio == null ? List.of() : List.copyOf(audio);
+        text = text == null ? List.of() : List.copyOf(text);
     }
 
-    /** A presentation with at most one audio track (null: none). */
+    /** A presentation without subtitles. */
+    public Presentation(double durationSeconds, double segmentSeconds, VideoSet video, List<AudioSet> audio) {
+        this(durationSeconds, segmentSeconds, video, audio, List.of());
+    }
+
+    /** A presentation with at most one audio track (null: none) and no subtitles. */
     public static Presentation of(double durationSeconds, double segmentSeconds, VideoSet video, AudioSet audio) {
         return new Presentation(durationSeconds, segmentSeconds, video, audio == null ? List.of() : List.of(audio));
     }
+
+    /**
+     * A subtitle track: one WebVTT file for the whole presentation.
+     *
+     * @param path      the file relative to the manifests (both sit at the job's root)
+     * @param bandwidth the file's bits over the presentation's duration, rounded up (DASH requires a {@code @bandwidth})
+     */
+    public record TextTrack(String id, String language, String label, String path, long bandwidth) {}
 
     /** A run of segments: the first starts at {@code t}, each lasts {@code d}, {@code r} repeats follow. */
     public record TimelineRun(long t, long d, int r) {}

@@ -7,6 +7,7 @@ import dev.fanout.encoder.plan.AudioPieces;
 import dev.fanout.encoder.plan.AudioRenditions;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.model.SubtitleTrack;
 import dev.fanout.encoder.model.TrackOutput;
 
 import java.util.ArrayList;
@@ -26,6 +27,23 @@ public final class PresentationAssembler {
 
     /** @param audio the joined audio tracks ({@link AudioPieceJoin}), one per audio rendition in rendition order */
     public static Presentation assemble(JobPlan plan, List<ChunkOutput> chunks, List<TrackOutput> audio) {
+        return assemble(plan, chunks, audio, List.of());
+    }
+
+    /** As above, with the subtitle tracks the probe published (each one WebVTT file), in menu order. */
+    public static Presentation assemble(JobPlan plan, List<ChunkOutput> chunks, List<TrackOutput> audio, List<SubtitleTrack> subtitles) {
+        Presentation p = assembleMedia(plan, chunks, audio);
+        List<Presentation.TextTrack> text = new ArrayList<>();
+        for (SubtitleTrack s : subtitles) {
+            String prefix = plan.layout().outputPrefix();
+            if (!s.key().startsWith(prefix)) throw inconsistent("subtitle track " + s.id() + " (" + s.key() + ") is not in the job's output");
+            long bandwidth = (long) Math.ceil(s.bytes() * 8.0 / Math.max(p.durationSeconds(), 0.001));
+            text.add(new Presentation.TextTrack(s.id(), s.language(), s.label(), s.key().substring(prefix.length()), Math.max(1, bandwidth)));
+        }
+        return new Presentation(p.durationSeconds(), p.segmentSeconds(), p.video(), p.audio(), text);
+    }
+
+    private static Presentation assembleMedia(JobPlan plan, List<ChunkOutput> chunks, List<TrackOutput> audio) {
         List<ChunkOutput> sorted = chunks.stream().sorted(Comparator.comparingInt(ChunkOutput::chunkIndex)).toList();
         if (sorted.size() != plan.chunkCount()) {
             throw inconsistent("expected " + plan.chunkCount() + " chunk records, found " + sorted.size());

@@ -49,14 +49,24 @@ public final class AudioPieceCommands {
         // accurate seek: ffmpeg trims the decoded source to the sample (rounded to the nearest one)
         c.addAll(List.of("-ss", micros(videoStart + (double) from / pieces.sampleRate()), "-i", input));
         // exactly the planned samples, counted at the output rate (not timed): cut where the source is
-        // longer, silence where it is shorter; resampled first so that atrim counts output samples
+        // longer, silence where it is shorter; resampled first so that atrim counts output samples.
+        // async=1: the encoder's timestamps are aresample's own running sample count, not the source's
+        // packet times. A source whose AAC track was looped or concatenated by a stream copy steps off
+        // the sample grid at each joint (its short last packet is stretched to the video's length:
+        // measured, 1025 samples where 1024 decode); passed through, the step shifts every later packet
+        // of the piece by one sample and the piece no longer starts or lasts as planned. Steps under
+        // 1 ms (min_comp) are absorbed into the count; gaps over 0.1 s (min_hard_comp's default) are
+        // documented to be filled with silence and overlaps dropped, so a piece stays on the source's
+        // timeline and adjacent pieces, each seeking by time, agree on it. A continuous source is
+        // unchanged (measured: byte-identical output at 48 and 44.1 kHz).
+        // (FFmpeg Resampler documentation, "async", "min_comp", "min_hard_comp")
         long samples = piece.encodeToSample() - from;
         for (Output o : outputs) {
             c.addAll(List.of("-map", "0:a:" + o.audioIndex(), "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1"));
             c.addAll(FfmpegCommands.audioEncoderOptions(plan));
             // no edit list: packet j is at j * 1024 with its exact duration (with one, the muxer rounds the
             // last packet's duration to the edit's millisecond length, and reading it back shifts packets)
-            c.addAll(List.of("-af", "aresample=" + pieces.sampleRate() + ",atrim=end_sample=" + samples + ",apad=whole_len=" + samples,
+            c.addAll(List.of("-af", "aresample=" + pieces.sampleRate() + ":async=1,atrim=end_sample=" + samples + ",apad=whole_len=" + samples,
                     "-use_editlist", "0", "-f", "mp4", o.out().toString()));
         }
         return c;

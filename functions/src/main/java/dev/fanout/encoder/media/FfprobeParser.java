@@ -22,14 +22,23 @@ public final class FfprobeParser {
         double formatStart = format.path("start_time").asDouble(0);
         double duration = format.path("duration").asDouble(0);
         SourceInfo.Video video = null;
+        java.util.List<SourceInfo.Subtitle> subtitles = new java.util.ArrayList<>();
         for (JsonNode s : root.path("streams")) {
+            if (s.path("codec_type").asText().equals("subtitle")) subtitles.add(subtitle(s));
             String type = s.path("codec_type").asText();
             if (type.equals("video") && video == null && s.path("disposition").path("attached_pic").asInt(0) == 0) {
                 video = video(s, formatStart, duration);
             }
         }
         AudioStreams.Parsed audio = AudioStreams.parse(root, formatStart, duration, videoFrameCountKnown(root));
-        return new SourceInfo(format.path("format_name").asText(""), objectSize, duration, video, audio.delivered(), audio.skipped());
+        return new SourceInfo(format.path("format_name").asText(""), objectSize, duration, video, audio.delivered(), audio.skipped(),
+                subtitles);
+    }
+
+    private static SourceInfo.Subtitle subtitle(JsonNode s) {
+        JsonNode tags = s.path("tags");
+        return new SourceInfo.Subtitle(s.path("index").asInt(-1), trackId(s.path("id").asText("")), s.path("codec_name").asText("unknown"),
+                tags.path("language").asText("und"), tags.path("title").asText(""), s.path("disposition").path("default").asInt(0) == 1);
     }
 
     private static SourceInfo.Video video(JsonNode s, double formatStart, double formatDuration) {
@@ -94,6 +103,16 @@ public final class FfprobeParser {
         return v == null || v.path("nb_frames").asLong(0) > 0;
     }
 
+    /**
+     * When the first video frame plays on the movie's timeline (ffprobe's absolute
+     * {@code start_time} of the video stream), in seconds: the output's time 0, which subtitle
+     * cues read from the source's own tables are moved by.
+     */
+    public static double videoStartSeconds(String json) throws IOException {
+        JsonNode v = firstVideo(JSON.readTree(json));
+        return v == null ? 0 : v.path("start_time").asDouble(0);
+    }
+
     /** The first video stream's time base, e.g. 1/15360. */
     public static Rational videoTimeBase(String json) throws IOException {
         JsonNode v = firstVideo(JSON.readTree(json));
@@ -152,13 +171,17 @@ public final class FfprobeParser {
         SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, frames,
                 v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), constant,
                 constant || rate == null ? rate : FrameRates.nominal(v.nominalFrameRate(), rate));
-        return new SourceInfo(info.formatName(), info.sizeBytes(), info.durationSeconds(), measured, info.audio(), info.skippedAudio());
+        return info.withVideo(measured);
     }
 
     /** The first video stream's track id (ffprobe's {@code id}, e.g. "0x1", the mov demuxer's tkhd track_ID), or -1. */
     public static long videoTrackId(String json) throws IOException {
         JsonNode v = firstVideo(JSON.readTree(json));
-        String id = v == null ? "" : v.path("id").asText("");
+        return trackId(v == null ? "" : v.path("id").asText(""));
+    }
+
+    /** ffprobe's stream {@code id} ("0x3" or "3") as a number, or -1. */
+    static long trackId(String id) {
         try {
             return id.startsWith("0x") ? Long.parseLong(id.substring(2), 16) : Long.parseLong(id);
         } catch (NumberFormatException e) {

@@ -42,6 +42,13 @@ public record JobLayout(String bucket, String outputPrefix, String workPrefix) {
     public String audioInitKey(String audioId) { return outputPrefix + audioId + "/" + INIT_FILE; }
     public String audioSegmentKey(String audioId, int number) { return outputPrefix + audioId + "/" + segmentFile(number); }
 
+    /** What the probe made of the subtitles, for Package. */
+    public String subtitleSetKey() { return workPrefix + "subtitles.json"; }
+    /** A subtitle track's WebVTT file, written by the probe. */
+    public String subtitleKey(String trackId) { return outputPrefix + subtitlePath(trackId); }
+    public static String subtitlePath(String trackId) { return "subtitles/" + trackId + ".vtt"; }
+    public static String subtitlePlaylistPath(String trackId) { return "subtitles/" + trackId + ".m3u8"; }
+
     public static final String INIT_FILE = "init.mp4";
     public static final String MASTER_PLAYLIST_PATH = "master.m3u8";
     public static final String AUDIO_PLAYLIST_PATH = "audio/playlist.m3u8";

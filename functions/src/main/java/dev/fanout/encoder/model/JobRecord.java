@@ -13,6 +13,7 @@ import java.util.Map;
  * @param runId the execution (its name) that wrote the record: tells the runs of one job apart
  * @param settings the job's settings (the upload's metadata, its preset, the values used): see
  *                 {@link dev.fanout.encoder.plan.UploadSettings}
+ * @param warnings what the job left out and why, when it succeeded anyway (e.g. malformed subtitle cues dropped); null: none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(
@@ -32,14 +33,24 @@ public record JobRecord(
         ThumbnailsOutput thumbnails,
         Failure error,
         String finishedAt,
-        JobSettings settings) {
+        JobSettings settings,
+        List<Warning> warnings) {
+
+    /** A record without warnings (omitted from job.json). */
+    public JobRecord(String status, String jobId, String runId, SourceRef input, SourceInfo source, List<LadderEntry> ladder,
+                     Double segmentSeconds, Double chunkSeconds, Integer chunkCount, Integer segmentCount, Double durationSeconds,
+                     Timings timings, Outputs outputs, ThumbnailsOutput thumbnails, Failure error, String finishedAt,
+                     JobSettings settings) {
+        this(status, jobId, runId, input, source, ladder, segmentSeconds, chunkSeconds, chunkCount, segmentCount, durationSeconds,
+                timings, outputs, thumbnails, error, finishedAt, settings, null);
+    }
 
     /** A record without the settings (the shape before settings per upload). */
     public JobRecord(String status, String jobId, String runId, SourceRef input, SourceInfo source, List<LadderEntry> ladder,
                      Double segmentSeconds, Double chunkSeconds, Integer chunkCount, Integer segmentCount, Double durationSeconds,
                      Timings timings, Outputs outputs, ThumbnailsOutput thumbnails, Failure error, String finishedAt) {
         this(status, jobId, runId, input, source, ladder, segmentSeconds, chunkSeconds, chunkCount, segmentCount, durationSeconds,
-                timings, outputs, thumbnails, error, finishedAt, null);
+                timings, outputs, thumbnails, error, finishedAt, null, null);
     }
 
     public static final String RUNNING = "RUNNING";
@@ -92,13 +103,23 @@ public record JobRecord(
 
     /**
      * Keys in the output bucket: the DASH manifest, the HLS master playlist and the player page;
-     * {@code urls} where viewers reach them, when the deployment has a public base URL (ViewerCdn).
+     * {@code urls} where viewers reach them, when the deployment has a public base URL (ViewerCdn);
+     * {@code subtitles} the WebVTT subtitle tracks (null: none), which {@code totalBytes} counts too.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Outputs(String bucket, String prefix, String manifest, String masterPlaylist, String playerPage, long totalBytes, Urls urls) {}
+    public record Outputs(String bucket, String prefix, String manifest, String masterPlaylist, String playerPage, long totalBytes, Urls urls,
+                          List<SubtitleTrack> subtitles) {
+        /** Outputs without subtitle tracks. */
+        public Outputs(String bucket, String prefix, String manifest, String masterPlaylist, String playerPage, long totalBytes, Urls urls) {
+            this(bucket, prefix, manifest, masterPlaylist, playerPage, totalBytes, urls, null);
+        }
+    }
 
     public record Urls(String playerPage, String manifest, String masterPlaylist) {}
 
     /** @param error a dotted name such as InvalidInput.Truncated; @param reason what was wrong, for a person */
     public record Failure(String error, String reason) {}
+
+    /** @param warning a dotted name such as Subtitles.MalformedCue; @param detail what was left out and where */
+    public record Warning(String warning, String detail) {}
 }

@@ -12,20 +12,34 @@ import java.util.List;
  * @param durationSeconds container duration
  * @param audio        every audio track that is delivered, in the source's order (empty: no audio)
  * @param skippedAudio audio tracks of the source that are not delivered, each with why (job.json's warning)
+ * @param subtitles    the source's subtitle streams, in stream order (empty: none)
  */
 public record SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video,
                          // job.json: no "audio" without audio (as before), no "skippedAudio" when none was skipped
                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Audio> audio,
-                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SkippedAudio> skippedAudio) {
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SkippedAudio> skippedAudio,
+                         List<Subtitle> subtitles) {
 
     /** A source whose every audio track is delivered. */
     public SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, List<Audio> audio) {
         this(formatName, sizeBytes, durationSeconds, video, audio, List.of());
     }
 
+    /** A source without subtitle streams (or before they are known). */
+    public SourceInfo(String formatName, long sizeBytes, double durationSeconds, Video video, List<Audio> audio,
+                      List<SkippedAudio> skippedAudio) {
+        this(formatName, sizeBytes, durationSeconds, video, audio, skippedAudio, List.of());
+    }
+
     public SourceInfo {
         audio = audio == null ? List.of() : List.copyOf(audio);
         skippedAudio = skippedAudio == null ? List.of() : List.copyOf(skippedAudio);
+        subtitles = subtitles == null ? List.of() : List.copyOf(subtitles);
+    }
+
+    /** The same source with {@code video} in place of its video. */
+    public SourceInfo withVideo(Video measured) {
+        return new SourceInfo(formatName, sizeBytes, durationSeconds, measured, audio, skippedAudio, subtitles);
     }
 
     /**
@@ -114,4 +128,16 @@ public record SourceInfo(String formatName, long sizeBytes, double durationSecon
 
     /** The source's first delivered audio track (the one a single-track job has always had), or null. */
     public Audio firstAudio() { return audio.isEmpty() ? null : audio.get(0); }
+
+    /**
+     * A subtitle stream of the source as ffprobe names it.
+     *
+     * @param streamIndex ffprobe's stream index
+     * @param trackId     the MP4 track_ID (ffprobe's {@code id}), -1 when unknown
+     * @param codec       e.g. "mov_text" (the one kind turned into WebVTT), "dvd_subtitle", "eia_608"
+     * @param language    the track's ISO 639-2 language tag as stored ("eng"), "und" when none
+     * @param title       the track's title tag, or ""
+     * @param isDefault   the stream's default disposition
+     */
+    public record Subtitle(int streamIndex, long trackId, String codec, String language, String title, boolean isDefault) {}
 }

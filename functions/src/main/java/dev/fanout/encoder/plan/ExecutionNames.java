@@ -90,6 +90,11 @@ public final class ExecutionNames {
         for (String suffix : VIDEO_SUFFIXES) {
             if (lower.endsWith(suffix)) return null;
         }
+        // A sidecar (uploads/film.en.srt) belongs to its video's job, which reads it when probed; on
+        // its own it is never an error, only a line in the trigger's log (docs/subtitles.md).
+        if (lower.endsWith(".srt") || lower.endsWith(".vtt")) {
+            return "a sidecar subtitle file: read by the job of the video beside it when that job starts, not a job of its own";
+        }
         return "not a video file name (" + String.join(" ", VIDEO_SUFFIXES) + ")";
     }
 

@@ -36,9 +36,19 @@ import java.util.Map;
  * @param thumbnailTrack the WebVTT thumbnail track relative to the page, or null when the job has none
  * @param renditions   the video renditions, best first, as the quality menu lists them
  * @param audio        the audio renditions in the MPD's order, as the audio menu lists them
+ * @param subtitles    the subtitle tracks, as the subtitles menu lists them after "Off" (empty: no menu)
  */
 public record PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack,
-                         List<Rendition> renditions, List<Audio> audio) {
+                         List<Rendition> renditions, List<Audio> audio, List<Subtitles> subtitles) {
+
+    /** A page without subtitles. */
+    public PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack,
+                      List<Rendition> renditions, List<Audio> audio) {
+        this(title, dashManifest, hlsPlaylist, poster, thumbnailTrack, renditions, audio, List.of());
+    }
+
+    /** A choice in the subtitles menu; each player's track is found by language and label (as both manifests name them). */
+    public record Subtitles(String id, String language, String label) {}
 
     /** A page whose job has at most one audio track (no audio menu). */
     public PlayerPage(String title, String dashManifest, String hlsPlaylist, String poster, String thumbnailTrack, List<Rendition> renditions) {
@@ -47,6 +57,7 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
 
     public PlayerPage {
         audio = audio == null ? List.of() : List.copyOf(audio);
+        subtitles = subtitles == null ? List.of() : List.copyOf(subtitles);
     }
 
     /** A choice in the audio menu (shown with two or more): the player's track is found by its MPD set, label or HLS NAME. */
@@ -97,7 +108,8 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         String poster = thumbnails.poster() != null ? relative(thumbnails.poster().key(), outputPrefix) : null;
         String track = made && thumbnails.sprites() != null ? relative(thumbnails.sprites().track(), outputPrefix) : null;
         List<Audio> audio = p.audio().stream().map(a -> new Audio(a.id(), a.language(), a.name(), a.main())).toList();
-        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions, audio);
+        List<Subtitles> subtitles = p.text().stream().map(t -> new Subtitles(t.id(), t.language(), t.label())).toList();
+        return new PlayerPage(jobId, dashManifest, hlsPlaylist, poster, track, renditions, audio, subtitles);
     }
 
     private static String relative(String key, String outputPrefix) {
@@ -115,6 +127,7 @@ public record PlayerPage(String title, String dashManifest, String hlsPlaylist, 
         config.put("renditions", renditions);
         config.put("codecLabels", new java.util.TreeMap<>(CODEC_LABELS));
         config.put("audio", audio);
+        config.put("subtitles", subtitles);
         Map<String, Object> players = new LinkedHashMap<>();
         for (Library l : LIBRARIES) {
             players.put(l.key(), Map.of("label", l.label(), "version", l.version(), "src", l.url(), "integrity", l.integrity()));

@@ -16,6 +16,8 @@ import dev.fanout.encoder.model.JobRecord;
 import dev.fanout.encoder.model.JobTimings;
 import dev.fanout.encoder.model.Rendition;
 import dev.fanout.encoder.model.SegmentOutput;
+import dev.fanout.encoder.model.SubtitleSet;
+import dev.fanout.encoder.model.SubtitleTrack;
 import dev.fanout.encoder.model.TrackOutput;
 import dev.fanout.encoder.model.ThumbnailsOutput;
 import dev.fanout.encoder.plan.AudioPieces;
@@ -68,10 +70,13 @@ public final class PackageStage {
         JobLayout layout = plan.layout();
         List<ChunkOutput> chunks = readChunkRecords(plan);
         List<TrackOutput> audio = joinedAudio(plan, chunks);
-        Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio);
+        SubtitleSet subtitles = readSubtitles(layout);
+        Presentation presentation = PresentationAssembler.assemble(plan, chunks, audio, subtitles.tracks());
         Map<String, Long> stored = new HashMap<>();
         for (S3Object o : store.list(layout.bucket(), layout.outputPrefix())) stored.put(o.key(), o.size());
-        requireMedia(expectedMedia(layout, plan, chunks, audio), stored);
+        Map<String, Long> expected = expectedMedia(layout, plan, chunks, audio);
+        for (SubtitleTrack t : subtitles.tracks()) expected.put(t.key(), t.bytes()); // the probe wrote them
+        requireMedia(expected, stored);
         ThumbnailsOutput thumbnails = thumbnails(plan, chunks, stored);
         // Playlists and the MPD only reference segments that exist; job.json, written last, announces them.
         for (HlsPlaylists.Playlist playlist : HlsPlaylists.render(presentation)) {
@@ -82,8 +87,8 @@ public final class PackageStage {
 
         double packageSeconds = Invocation.current().elapsedSeconds(t0); // the invocation so far; job.json's PUT and the cleanup follow
         JobRecord running = store.getJsonIfExists(layout.bucket(), layout.jobRecordKey(), JobRecord.class);
-        JobRecord record = successRecord(plan, running == null ? null : running.runId(), presentation, chunks, thumbnails,
-                packageSeconds, urls(layout));
+        JobRecord record = withSubtitles(successRecord(plan, running == null ? null : running.runId(), presentation, chunks, thumbnails,
+                packageSeconds, urls(layout)), subtitles);
         store.putJson(layout.bucket(), layout.jobRecordKey(), record);
         // The job is published: its intermediate records go now (the bucket's lifecycle rule
         // expires what a crash leaves). plan.json goes last, so a retry after a partial cleanup
@@ -102,6 +107,27 @@ public final class PackageStage {
         if (config.publicBaseUrl() == null) return null;
         return new JobRecord.Urls(config.publicUrl(layout.playerPageKey()), config.publicUrl(layout.manifestKey()),
                 config.publicUrl(layout.masterPlaylistKey()));
+    }
+
+    /** What the probe made of the subtitles; every plan has it (the probe writes it before the plan). */
+    private SubtitleSet readSubtitles(JobLayout layout) {
+        SubtitleSet set = store.getJsonIfExists(layout.bucket(), layout.subtitleSetKey(), SubtitleSet.class);
+        if (set == null) {
+            throw new EncodeFailedException("MissingPlan", "s3://" + layout.bucket() + "/" + layout.subtitleSetKey()
+                    + " does not exist; the work files were deleted before packaging");
+        }
+        return set;
+    }
+
+    /** The record with the published subtitle tracks in its outputs and what was left out as its warnings. */
+    static JobRecord withSubtitles(JobRecord r, SubtitleSet subtitles) {
+        JobRecord.Outputs o = r.outputs();
+        JobRecord.Outputs outputs = new JobRecord.Outputs(o.bucket(), o.prefix(), o.manifest(), o.masterPlaylist(), o.playerPage(),
+                o.totalBytes() + subtitles.tracks().stream().mapToLong(SubtitleTrack::bytes).sum(), o.urls(),
+                subtitles.tracks().isEmpty() ? null : subtitles.tracks());
+        return new JobRecord(r.status(), r.jobId(), r.runId(), r.input(), r.source(), r.ladder(), r.segmentSeconds(), r.chunkSeconds(),
+                r.chunkCount(), r.segmentCount(), r.durationSeconds(), r.timings(), outputs, r.thumbnails(), r.error(), r.finishedAt(),
+                r.settings(), subtitles.warnings().isEmpty() ? null : subtitles.warnings());
     }
 
     /** A retry after this stage published the job and removed its plan: answer from job.json. */

@@ -102,7 +102,6 @@ public final class ProbeStage {
 
         Probed probed = probeSource(source);
         SourceInfo info = probed.info();
-        long sourceBytesRead = probed.bytes().total();
         SourceInfo.Video video = info.video();
 
         Rational fps = FrameRates.output(video); // a variable-rate source: its nominal rate, not the average
@@ -113,6 +112,11 @@ public final class ProbeStage {
         int chunkCount = ChunkPlanner.chunkCount(totalFrames, chunkFrames);
         int segmentCount = ChunkPlanner.segmentCount(totalFrames, segmentFrames);
         JobLayout layout = JobLayout.of(outputBucket, jobId);
+        // the subtitle tracks and sidecars become WebVTT files now: a sidecar that is not subtitles fails before any encoding
+        ProbeSubtitles.Result subtitles = new ProbeSubtitles(store).run(source, info, timelineStart(probed.ffprobeJson()),
+                Math.round(fps.secondsFor(totalFrames).toDouble() * 1000), layout);
+        store.putJson(outputBucket, layout.subtitleSetKey(), subtitles.set());
+        long sourceBytesRead = probed.bytes().total() + subtitles.sourceBytesRead();
         double probeSeconds = Invocation.current().elapsedSeconds(started); // the invocation so far; the plan's two PUTs follow
         JobPlan plan = new JobPlan(jobId, source, info, fps, totalFrames, segmentFrames, chunkFrames, chunkCount,
                 segmentCount, renditions, settings.encode(), layout, startedMillis, probeSeconds, sourceBytesRead, settings.settings());
@@ -148,8 +152,16 @@ public final class ProbeStage {
         public long total() { return header + fragmentIndex + tailCheck; }
     }
 
-    /** What the probe learnt of the source, and what it read to learn it. */
-    public record Probed(SourceInfo info, StepBytes bytes) {}
+    /** What the probe learnt of the source, what it read to learn it, and ffprobe's own report. */
+    public record Probed(SourceInfo info, StepBytes bytes, String ffprobeJson) {}
+
+    private static double timelineStart(String ffprobeJson) {
+        try {
+            return FfprobeParser.videoStartSeconds(ffprobeJson);
+        } catch (IOException e) {
+            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
+        }
+    }
 
     /**
      * Reads what the plan needs of {@code source} (codecs, rate, frame count, rotation, colour,
@@ -174,7 +186,7 @@ public final class ProbeStage {
                 SourceInfo info = parse(ffprobeJson, source.sizeBytes());
                 SourceValidator.validate(info, config.limits());
                 checkTail(info.video(), server);
-                return new Probed(info, new StepBytes(header, layout.bytesRead(), server.reads().bytesServed() - header));
+                return new Probed(info, new StepBytes(header, layout.bytesRead(), server.reads().bytesServed() - header), ffprobeJson);
             }
         }
         // ffprobe first (the walk that counts the frames needs the video's track id from it),
@@ -196,12 +208,12 @@ public final class ProbeStage {
             // no fragment to start from (no keyframe, no tfdt): the whole file, decoded from the last second
             try (SourceServer server = SourceServer.start(store.client(), source)) {
                 checkTail(video, server);
-                return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()));
+                return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()), first.ffprobeJson());
             }
         }
         try (SourceServer server = SourceServer.start(store.client(), source, SourceView.hiding(timing.firstMoof(), tailFrom))) {
             checkLastFragments(server, timing.moovSamples() + timing.samplesFrom(tailFrom));
-            return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()));
+            return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()), first.ffprobeJson());
         }
     }
 
@@ -226,8 +238,8 @@ public final class ProbeStage {
         }
     }
 
-    /** ffprobe's view of a fragmented MP4, the video track's id in it, and the bytes it took. */
-    private record FirstLook(SourceInfo info, long videoTrackId, long bytes) {}
+    /** ffprobe's view of a fragmented MP4, the video track's id in it, the bytes it took, and its report. */
+    private record FirstLook(SourceInfo info, long videoTrackId, long bytes, String ffprobeJson) {}
 
     /**
      * ffprobe on the file up to the end of its first fragment (the rest a free box): streams,
@@ -243,7 +255,7 @@ public final class ProbeStage {
             } catch (IOException e) {
                 throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
             }
-            return new FirstLook(parse(ffprobeJson, source.sizeBytes()), trackId, server.reads().bytesServed());
+            return new FirstLook(parse(ffprobeJson, source.sizeBytes()), trackId, server.reads().bytesServed(), ffprobeJson);
         }
     }
 

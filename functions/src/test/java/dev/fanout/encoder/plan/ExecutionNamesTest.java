@@ -60,6 +60,10 @@ class ExecutionNamesTest {
         }
         assertTrue(ExecutionNames.skipReason("jobs/a.mp4").contains("jobs/"));
         assertTrue(ExecutionNames.skipReason("a.avi").contains(".mp4"));
+        // a sidecar subtitle file starts no job: its video's job reads it (docs/subtitles.md), and the log says so
+        for (String sidecar : List.of("uploads/film.en.srt", "uploads/film.pt-BR.VTT", "uploads/film.srt")) {
+            assertTrue(ExecutionNames.skipReason(sidecar).startsWith("a sidecar subtitle file"), sidecar + ": " + ExecutionNames.skipReason(sidecar));
+        }
         assertNotNull(ExecutionNames.skipReason(null));
     }
 

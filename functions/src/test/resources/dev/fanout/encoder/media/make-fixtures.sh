@@ -17,3 +17,12 @@ bin=$(ls -d ../../../../../../../../layers/ffmpeg/build/*/bin | head -1)
 # Another AAC object type, rate and layout: AAC Main, mono, 22.05 kHz, 0.5 s (one fragment).
 "$bin/ffmpeg" -nostdin -hide_banner -v error -y -f lavfi -i sine=frequency=440:sample_rate=22050 -t 0.5 \
   -c:a aac -profile:a aac_main -b:a 16k -ac 1 -ar 22050 -f mp4 -movflags +dash+delay_moov+skip_trailer -frag_duration 1000000 audio-main-22k-mono.mp4
+# A movie with a mov_text (tx3g) track for SubtitleSampleTableTest: 3 s of 64x48 video, the .srt
+# below muxed as mov_text in language "eng"; the second file is the same with the text track's
+# samples placed 0.5 s later by an empty edit (-itsoffset on the subtitle input), moov first.
+printf '1\n00:00:00,480 --> 00:00:01,731\nHello <b>&</b> 3 < 4\n\n2\n00:00:02,010 --> 00:00:02,900\nSecond\n' > tx3g.srt
+"$bin/ffmpeg" -nostdin -hide_banner -v error -y -f lavfi -i testsrc2=size=64x48:rate=25 -i tx3g.srt -t 3 -map 0 -map 1 \
+  -c:v libx264 -preset veryfast -crf 40 -c:s mov_text -metadata:s:s:0 language=eng movtext-64x48.mp4
+"$bin/ffmpeg" -nostdin -hide_banner -v error -y -f lavfi -i testsrc2=size=64x48:rate=25 -itsoffset 0.5 -i tx3g.srt -t 3 -map 0 -map 1 \
+  -c:v libx264 -preset veryfast -crf 40 -c:s mov_text -movflags +faststart movtext-delayed-64x48.mp4
+rm tx3g.srt
