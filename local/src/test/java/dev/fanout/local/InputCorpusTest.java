@@ -86,11 +86,12 @@ class InputCorpusTest {
                 accept("moov at the end", f -> media.clip(f, pattern("320x180", "30", 3), tone(440, 3)), "30", 90, true, renditions("320x180", "160x90")),
                 accept("moov at the front (faststart)", f -> media.clip(f, pattern("320x180", "30", 3), tone(440, 3), "-movflags", "+faststart"),
                         "30", 90, true, none()),
-                // ffmpeg's fragmented output writes the first video sample 357/15360 s longer (the AAC
-                // priming): measured as ffprobe -count_frames has the whole file (90 frames, avg rate
-                // 172800/5801), a variable-rate source, converted at its nominal 30 fps by time
+                // ffmpeg's fragmented output (H.264 without B-frames, AAC) moves the first video sample
+                // to 0 and lengthens it by the AAC priming (840 ticks of 15360, the others 512): the
+                // frames are still 1/30 s apart, so the source's 90 frames, output frame n = source frame n
+                // (the product's constant-rate timing, setpts=N, is the reference's: no frame repeated)
                 new Accepted("fragmented MP4", "uploads/fragmented.mp4", f -> media.clip(f, pattern("320x180", "30", 3), tone(440, 3),
-                        "-movflags", "+frag_keyframe+empty_moov+default_base_moof"), "30", 90, true, "fps=30", none()),
+                        "-movflags", "+frag_keyframe+empty_moov+default_base_moof"), "30", 90, true, "setpts=N/(30*TB)", none()),
                 accept("odd dimensions 321x181", f -> media.ffmpeg(f, "-f", "lavfi", "-i", pattern("321x181", "30", 3),
                         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p"), "30", 90, false, renditions("320x180", "160x90")),
                 accept("portrait 180x320", f -> media.clip(f, pattern("180x320", "30", 3), null), "30", 90, false, renditions("180x320", "90x160")),

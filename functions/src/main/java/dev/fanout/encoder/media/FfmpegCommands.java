@@ -160,8 +160,12 @@ public final class FfmpegCommands {
         Rational start = fps.secondsFor(chunk.startFrame());
         // A quarter frame early, so timestamp rounding in the source can never drop the chunk's
         // first frame; the frame before it is still excluded, and frameTiming puts frames on the grid.
+        // The first chunk reads from the file's start: nothing comes before its first frame, which
+        // may sit before the video's start (a first frame held in place of an edit list, see
+        // FragmentIndex.VideoTiming#startDelayTicks).
         SourceInfo.Video video = plan.sourceInfo().video();
-        String seek = floorMicros(Math.max(0, video.startSeconds() + start.toDouble() - 0.25 / fps.toDouble()));
+        String seek = chunk.startFrame() == 0 ? floorMicros(0)
+                : floorMicros(Math.max(0, video.startSeconds() + start.toDouble() - 0.25 / fps.toDouble()));
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-y"));
         c.addAll(inputOptions(input));
         // Accurate seek: decodes from the keyframe before the chunk and drops earlier frames. A

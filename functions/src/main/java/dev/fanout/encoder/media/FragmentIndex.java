@@ -17,11 +17,15 @@ import java.util.List;
  * ({@code tfhd}/{@code trun}) gives its samples' durations — what {@code ffprobe -show_packets}
  * would have read by demuxing every packet of the file.
  *
- * <p>The frame rate is the one ffmpeg's mov demuxer gives the stream ({@code avg_frame_rate}):
- * timescale × samples / the sum of every sample's duration as the boxes write it (stts, trun,
- * tfhd or trex defaults), reduced as {@code av_reduce(…, INT_MAX)} does. So the plan of a
- * fragmented MP4 is the plan {@code ffprobe -count_frames} of the whole file gives: the same frame
- * count, rate and duration (frames / rate = the summed durations).
+ * <p>Constant or variable rate is judged from the samples' presentation times (decode time from
+ * tfdt and the durations before, plus composition offsets: {@link PresentationTimes}), not from
+ * their decode durations: ffmpeg's muxer lengthens the first sample of a fragmented H.264 track
+ * when the audio starts first, and by durations alone a 30 fps file was variable-rate (an average
+ * of 172800/5801). A constant-rate video's rate is timescale / the frames' interval (ffprobe's
+ * {@code r_frame_rate} for it); a variable-rate one's is the one ffmpeg's mov demuxer gives the
+ * stream ({@code avg_frame_rate}): timescale × samples / the sum of every sample's duration as
+ * the boxes write it (stts, trun, tfhd or trex defaults), reduced as {@code av_reduce(…, INT_MAX)}
+ * does, so frames / rate is the duration ffmpeg's filters see.
  *
  * <p>Cost: one ranged read at each fragment start, sized from the moof before it (a moof and the
  * next box's header; a 2 s fragment's moof is 0.5–3 KiB), never more than {@link #WINDOW_BYTES}; a
@@ -45,6 +49,16 @@ public final class FragmentIndex {
         byte[] read(long offset, int length);
     }
 
+    /**
+     * More video samples than any accepted source has (4 hours at 240 fps is 3.5 million): a
+     * larger count (a trun or stts can state billions in a few bytes) is refused before it is walked.
+     */
+    public static final long MAX_SAMPLES = 1L << 24;
+
+    /** trun flags (ISO/IEC 14496-12 §8.8.8): what each sample's entry holds. */
+    private static final int TRUN_DATA_OFFSET = 0x001, TRUN_FIRST_SAMPLE_FLAGS = 0x004, TRUN_SAMPLE_DURATION = 0x100,
+            TRUN_SAMPLE_SIZE = 0x200, TRUN_SAMPLE_FLAGS = 0x400, TRUN_SAMPLE_COMPOSITION_OFFSET = 0x800;
+
     /** The largest numerator or denominator ffmpeg keeps in a stream's avg_frame_rate (av_reduce's max). */
     static final long FFMPEG_RATE_MAX = Integer.MAX_VALUE;
 
@@ -52,24 +66,29 @@ public final class FragmentIndex {
      * @param timescale     ticks per second of the track (its packets' time base is 1/timescale)
      * @param frames        samples of the track (in the moov and in every moof)
      * @param ticks         sum of the durations of every sample, as the boxes write them
-     * @param uniform       whether those samples all last the same
+     * @param uniform       whether the samples are presented at a constant rate ({@link PresentationTimes})
      * @param fragments     moof boxes walked
      * @param requests      ranged reads made
      * @param bytesRead     bytes those reads returned
      * @param moovEnd       where the moov box ends
      * @param starts        each moof holding the track's samples, in file order
      * @param firstDecodeTime decode time of the track's first sample: 0 when the moov holds samples, else the first tfdt (-1: none)
+     * @param frameTicks    ticks between frames presented at a constant rate (0: variable rate)
+     * @param startDelayTicks at a constant rate, how much longer than the others the first frame is held (ffmpeg's
+     *                      stand-in for an edit list): the constant-rate video starts that much after the first frame's time
      */
     public record VideoTiming(long timescale, long frames, long ticks, boolean uniform, int fragments, int requests, long bytesRead,
-                              long moovEnd, List<FragmentStart> starts, long firstDecodeTime) {
+                              long moovEnd, List<FragmentStart> starts, long firstDecodeTime, long frameTicks, long startDelayTicks) {
 
         /**
-         * The stream's average frame rate as ffmpeg's mov demuxer computes it (mov_read_header:
-         * av_reduce of timescale × nb_frames_for_fps / duration_for_fps, at most INT_MAX each).
+         * Constant rate: timescale / the frames' interval. Variable: the stream's average frame
+         * rate as ffmpeg's mov demuxer computes it (mov_read_header: av_reduce of timescale ×
+         * nb_frames_for_fps / duration_for_fps, at most INT_MAX each).
          * {@code InvalidInput.UnknownFrameRate} when the samples have no duration to take it from.
          */
         public Rational frameRate() {
             if (frames <= 0) return null;
+            if (uniform) return Rational.of(timescale, frameTicks);
             if (ticks <= 0) {
                 throw new InvalidInputException("UnknownFrameRate", "the video's " + frames + " samples all have a duration of 0 in the "
                         + "fragment headers, so its frame rate cannot be known; re-export the file with real sample durations");
@@ -93,6 +112,9 @@ public final class FragmentIndex {
             }
             return best;
         }
+
+        /** Seconds by which the constant-rate video starts after its first frame's time ({@link #startDelayTicks}). */
+        public double startDelaySeconds() { return (double) startDelayTicks / timescale; }
 
         /** The track's samples in the moov (before the first moof): they point into the mdat right after the moov. */
         public long moovSamples() { return frames - starts.stream().mapToLong(FragmentStart::samples).sum(); }
@@ -226,8 +248,9 @@ public final class FragmentIndex {
         private long trexFlags;
         private long frames;
         private long ticks;
-        private long firstDuration = -1;
-        private boolean uniform = true;
+        private final PresentationTimes presented = new PresentationTimes();
+        /** Decode time of the next sample: where a traf without a tfdt continues. */
+        private long nextDecodeTime;
         private int fragments;
         private boolean sawMoov;
         private long moovEnd;
@@ -263,8 +286,9 @@ public final class FragmentIndex {
             }
             if (!sawMoov) throw new InvalidInputException("Truncated", "the MP4 has no movie header (moov box): the upload is incomplete");
             if (timescale <= 0) throw new InvalidInputException("MalformedFragment", "the moov has no track " + trackId + " with a timescale");
-            return new VideoTiming(timescale, frames, ticks, uniform && frames > 0, fragments, requests, bytesRead, moovEnd, List.copyOf(starts),
-                    moovFrames > 0 ? 0 : starts.isEmpty() ? -1 : starts.get(0).decodeTime());
+            PresentationTimes.Result p = presented.result();
+            return new VideoTiming(timescale, frames, ticks, p.constant(), fragments, requests, bytesRead, moovEnd, List.copyOf(starts),
+                    moovFrames > 0 ? 0 : starts.isEmpty() ? -1 : starts.get(0).decodeTime(), p.interval(), p.startDelay());
         }
 
         /** The box header at {@code pos}, from the current window or a new read there. */
@@ -351,14 +375,21 @@ public final class FragmentIndex {
                         timescale = Integer.toUnsignedLong(b.getInt());
                     } else if (t.equals("minf")) {
                         Mp4Box.forEachChild(b, (t2, b2) -> {
-                            if (t2.equals("stbl")) Mp4Box.forEachChild(b2, (t3, b3) -> { if (t3.equals("stts")) parseStts(b3); });
+                            if (!t2.equals("stbl")) return;
+                            ByteBuffer[] tables = new ByteBuffer[2]; // stts, ctts
+                            Mp4Box.forEachChild(b2, (t3, b3) -> {
+                                if (t3.equals("stts")) tables[0] = b3.slice();
+                                if (t3.equals("ctts")) tables[1] = b3.slice();
+                            });
+                            if (tables[0] != null) parseStts(tables[0], new CompositionOffsets(tables[1]));
                         });
                     }
                 });
             });
         }
 
-        private void parseStts(ByteBuffer stts) throws FragmentedMp4.MalformedMp4Exception {
+        /** The moov's samples: durations from the stts, presentation times with the ctts's offsets. */
+        private void parseStts(ByteBuffer stts, CompositionOffsets offsets) throws FragmentedMp4.MalformedMp4Exception {
             stts.getInt(); // version, flags
             long entries = Integer.toUnsignedLong(stts.getInt());
             if (entries * 8 > stts.remaining()) throw new FragmentedMp4.MalformedMp4Exception("stts promises " + entries + " entries in " + stts.remaining() + " bytes");
@@ -371,7 +402,8 @@ public final class FragmentIndex {
                 if (i + 1 == entries && i > 0 && count == 1 && sttsFrames > 100 && delta / 10 > sttsTicks / sttsFrames) {
                     delta = sttsTicks / sttsFrames;
                 }
-                samples(count, delta);
+                checkSampleCount(count);
+                for (long k = 0; k < count; k++) sample(delta, offsets.next());
                 sttsFrames += count;
                 sttsTicks += count * delta;
             }
@@ -420,8 +452,8 @@ public final class FragmentIndex {
                         if (defaults[0] < 0) return; // another track's run (or a trun before its tfhd)
                         int flags = b.getInt() & 0xffffff;
                         long count = Integer.toUnsignedLong(b.getInt());
-                        if ((flags & 0x001) != 0) b.getInt(); // data offset
-                        long firstFlags = (flags & 0x004) != 0 ? Integer.toUnsignedLong(b.getInt()) : -1;
+                        if ((flags & TRUN_DATA_OFFSET) != 0) b.getInt();
+                        long firstFlags = (flags & TRUN_FIRST_SAMPLE_FLAGS) != 0 ? Integer.toUnsignedLong(b.getInt()) : -1;
                         int perSample = 4 * Integer.bitCount(flags & 0xf00);
                         if (count * perSample > b.remaining()) {
                             throw new FragmentedMp4.MalformedMp4Exception("trun promises " + count + " samples of " + perSample
@@ -430,21 +462,27 @@ public final class FragmentIndex {
                         if (count > 0 && first[0]) {
                             // the sample's flags: trun first-sample flags, its own, tfhd's or trex's default
                             long sampleFlags = firstFlags >= 0 ? firstFlags : defaults[1];
-                            if (firstFlags < 0 && (flags & 0x400) != 0) {
-                                int at = b.position() + ((flags & 0x100) != 0 ? 4 : 0) + ((flags & 0x200) != 0 ? 4 : 0);
+                            if (firstFlags < 0 && (flags & TRUN_SAMPLE_FLAGS) != 0) {
+                                int at = b.position() + ((flags & TRUN_SAMPLE_DURATION) != 0 ? 4 : 0) + ((flags & TRUN_SAMPLE_SIZE) != 0 ? 4 : 0);
                                 sampleFlags = Integer.toUnsignedLong(b.getInt(at));
                             }
                             // ISO/IEC 14496-12 §8.8.3.1: bit 16 of the sample flags is sample_is_non_sync_sample
                             starts.add(new FragmentStart(moofOffset, decodeTime[0], (sampleFlags & 0x10000) == 0, 0));
                             first[0] = false;
                         }
-                        if ((flags & 0x100) == 0) {
-                            samples(count, defaults[0]);
-                            return;
+                        // the traf's first sample is at its tfdt; without one, where the samples before ended
+                        if (decodeTime[0] >= 0) {
+                            nextDecodeTime = decodeTime[0];
+                            decodeTime[0] = -1; // a second trun of the traf continues from the first
                         }
+                        checkSampleCount(count);
                         for (long i = 0; i < count; i++) {
-                            samples(1, Integer.toUnsignedLong(b.getInt()));
-                            b.position(b.position() + perSample - 4); // size, flags, composition offset
+                            int entry = b.position();
+                            long duration = (flags & TRUN_SAMPLE_DURATION) != 0 ? Integer.toUnsignedLong(b.getInt(entry)) : defaults[0];
+                            // signed (version 1) or unsigned (version 0, where a value over 2^31 means nothing sane): read as signed, as ffmpeg does
+                            long offset = (flags & TRUN_SAMPLE_COMPOSITION_OFFSET) != 0 ? b.getInt(entry + perSample - 4) : 0;
+                            sample(duration, offset);
+                            b.position(entry + perSample);
                         }
                     }
                     default -> { }
@@ -452,18 +490,54 @@ public final class FragmentIndex {
             });
         }
 
-        /** {@code count} samples of {@code duration}, summed as ffmpeg sums them for the rate (duration_for_fps). */
-        private void samples(long count, long duration) {
-            if (count <= 0) return;
-            if (firstDuration < 0) firstDuration = duration;
-            if (duration != firstDuration) uniform = false;
-            frames += count;
-            ticks += count * duration;
+        /**
+         * The next sample in decode order: its duration summed as ffmpeg sums them for the
+         * average rate (duration_for_fps), its presentation time (decode time + composition offset) kept for the constant-rate test.
+         */
+        private void sample(long duration, long compositionOffset) {
+            presented.add(nextDecodeTime + compositionOffset, duration);
+            nextDecodeTime += duration;
+            frames++;
+            ticks += duration;
+        }
+
+        private void checkSampleCount(long count) {
+            if (frames + count > MAX_SAMPLES) {
+                throw new InvalidInputException("TooLong", "the video track states more than " + MAX_SAMPLES
+                        + " samples, more than any video this service accepts (4 hours at 240 fps is 3.5 million)");
+            }
         }
 
         private static InvalidInputException malformed(Mp4Box box, String what) {
             return new InvalidInputException("MalformedFragment", "the fragmented MP4's '" + Mp4Box.printable(box.type())
                     + "' box at byte " + box.offset() + " " + what);
+        }
+    }
+
+    /** The ctts's offsets, sample by sample (0 without a ctts or past its entries). */
+    private static final class CompositionOffsets {
+        private final ByteBuffer ctts;
+        private long entries;
+        private long left;
+        private long offset;
+
+        CompositionOffsets(ByteBuffer ctts) throws FragmentedMp4.MalformedMp4Exception {
+            this.ctts = ctts;
+            if (ctts == null) return;
+            ctts.getInt(); // version, flags
+            entries = Integer.toUnsignedLong(ctts.getInt());
+            if (entries * 8 > ctts.remaining()) throw new FragmentedMp4.MalformedMp4Exception("ctts promises " + entries + " entries in " + ctts.remaining() + " bytes");
+        }
+
+        long next() {
+            while (left == 0 && entries > 0) {
+                left = Integer.toUnsignedLong(ctts.getInt());
+                offset = ctts.getInt(); // signed, as with the trun's offsets
+                entries--;
+            }
+            if (left == 0) return 0;
+            left--;
+            return offset;
         }
     }
 }

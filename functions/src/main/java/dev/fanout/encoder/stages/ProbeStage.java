@@ -198,6 +198,11 @@ public final class ProbeStage {
         if (info.video() != null) {
             timing = FragmentIndex.read(reader, source.sizeBytes(), first.videoTrackId());
             info = FfprobeParser.withFrameRate(info, timing.frames(), timing.frameRate(), timing.uniform());
+            if (timing.startDelayTicks() > 0) {
+                // the first frame held by the muxer in place of an edit list: the constant-rate video
+                // (and the audio taken beside it) starts where the second frame's time says
+                info = info.withVideo(info.video().withStartSeconds(info.video().startSeconds() + timing.startDelaySeconds()));
+            }
             index += timing.bytesRead();
         }
         SourceValidator.validate(info, config.limits());
