@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -107,6 +108,63 @@ class ProbeByteBudgetTest {
             assertTrue(b.total() * 100 <= size, figures);
             assertEquals(loops * CLIP_FRAMES, v.frameCount(), figures + ": frames");
             assertEquals(30.0, v.frameRate().toDouble(), 0.05, figures + ": rate " + v.frameRate());
+        } finally {
+            store.deletePrefix(BUCKET, key, k -> false);
+        }
+    }
+
+    /**
+     * A constant-rate fragmented source at a high bitrate (36 Mbit/s, 2 s fragments of 9 MB), where
+     * the fragments, not the index, are what a probe reads. The tail check decodes the moov and
+     * the last fragment and reads each byte of them about once: ffmpeg's stream analysis had read
+     * ahead to the fragment's audio and then the video again from where it stopped (13.4 MB of a
+     * 9 MB fragment). ffprobe's look reads little more than the first keyframe: it had read on
+     * for the audio's first packet (a second of video later) and for 20 frames to guess a rate the
+     * fragment headers give (5.1 MB, ffprobe's probe size).
+     */
+    @Test
+    void aDenseFragmentedSourceIsProbedFromItsLastFragmentAndAKeyframe() throws Exception {
+        Path src = dir.resolve("dense.mp4");
+        run(bin.ffmpeg().toString(), "-nostdin", "-y", "-v", "error",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=6,noise=alls=40:allf=t",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=6",
+                "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-g", "60", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "128k", "-movflags", "+frag_keyframe+empty_moov", src.toString());
+        long size = Files.size(src);
+        long moov = 0, lastMoof = -1;
+        List<Long> moofs = new ArrayList<>();
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(src.toFile(), "r")) {
+            for (long at = 0; at < size; ) {
+                f.seek(at);
+                long boxSize = Integer.toUnsignedLong(f.readInt());
+                String type = new String(new byte[]{f.readByte(), f.readByte(), f.readByte(), f.readByte()}, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (boxSize == 1) boxSize = f.readLong();
+                if (type.equals("moov")) moov = at + boxSize;
+                if (type.equals("moof")) {
+                    lastMoof = at;
+                    moofs.add(at);
+                }
+                at += boxSize;
+            }
+        }
+        long lastFragment = size - lastMoof; // the last moof, its mdat (and the mfra after it)
+        long firstFragment = moofs.get(1) - moofs.get(0);
+        assertTrue(lastFragment > 2_000_000, "the layout under test: a last fragment of megabytes, " + lastFragment);
+        String key = "uploads/dense.mp4";
+        store.upload(src, BUCKET, key, "video/mp4");
+        try {
+            String etag = store.head(BUCKET, key).orElseThrow().eTag().replace("\"", "");
+            ProbeStage.Probed probed = new ProbeStage(store, config).probeSource(new SourceRef(BUCKET, key, etag, size));
+            long tail = probed.bytes().tailCheck();
+            long header = probed.bytes().header();
+            String figures = size + " bytes, moov ends at " + moov + ", first fragment " + firstFragment + ", last fragment " + lastFragment
+                    + " bytes; header " + header + ", tail check " + tail;
+            System.out.println(figures);
+            assertEquals(180, probed.info().video().frameCount(), figures);
+            // each byte about once: the moov, the fragment, and what a few dropped connections had read ahead
+            assertTrue(tail <= moov + lastFragment + 256 * 1024, figures);
+            // the moov and the first keyframe (a tenth of a 60-frame fragment here) and a little read-ahead
+            assertTrue(header <= moov + firstFragment / 4, figures);
         } finally {
             store.deletePrefix(BUCKET, key, k -> false);
         }

@@ -76,9 +76,11 @@ public final class FragmentIndex {
      * @param frameTicks    ticks between frames presented at a constant rate (0: variable rate)
      * @param startDelayTicks at a constant rate, how much longer than the others the first frame is held (ffmpeg's
      *                      stand-in for an edit list): the constant-rate video starts that much after the first frame's time
+     * @param trackId       the track walked (its tkhd id)
      */
     public record VideoTiming(long timescale, long frames, long ticks, boolean uniform, int fragments, int requests, long bytesRead,
-                              long moovEnd, List<FragmentStart> starts, long firstDecodeTime, long frameTicks, long startDelayTicks) {
+                              long moovEnd, List<FragmentStart> starts, long firstDecodeTime, long frameTicks, long startDelayTicks,
+                              long trackId) {
 
         /**
          * Constant rate: timescale / the frames' interval. Variable: the stream's average frame
@@ -232,10 +234,23 @@ public final class FragmentIndex {
         return new Walk(source, size, trackId).run();
     }
 
+    /**
+     * As {@link #read}, for the moov's first track whose handler is {@code vide} (ffprobe's first
+     * video stream: the mov demuxer makes a stream of each trak in order; cover art is not a
+     * trak); null when it has none. Walked before ffprobe looks, so the look can be fitted to what
+     * the walk found.
+     */
+    public static VideoTiming readFirstVideoTrack(RangeReader source, long size) {
+        return new Walk(source, size, FIRST_VIDEO_TRACK).run();
+    }
+
+    /** A track id no tkhd has (ids are 1 and up): take the first video track's. */
+    private static final long FIRST_VIDEO_TRACK = -1;
+
     private static final class Walk {
         private final RangeReader source;
         private final long size;
-        private final long trackId;
+        private long trackId;
         private long windowStart = -1;
         private ByteBuffer window = ByteBuffer.allocate(0);
         /** Bytes of the next read at a box start: the last moof's size and some, for it and the header after it. */
@@ -285,10 +300,11 @@ public final class FragmentIndex {
                 pos = box.end();
             }
             if (!sawMoov) throw new InvalidInputException("Truncated", "the MP4 has no movie header (moov box): the upload is incomplete");
+            if (trackId == FIRST_VIDEO_TRACK) return null; // no video track: not this walk's to judge
             if (timescale <= 0) throw new InvalidInputException("MalformedFragment", "the moov has no track " + trackId + " with a timescale");
             PresentationTimes.Result p = presented.result();
             return new VideoTiming(timescale, frames, ticks, p.constant(), fragments, requests, bytesRead, moovEnd, List.copyOf(starts),
-                    moovFrames > 0 ? 0 : starts.isEmpty() ? -1 : starts.get(0).decodeTime(), p.interval(), p.startDelay());
+                    moovFrames > 0 ? 0 : starts.isEmpty() ? -1 : starts.get(0).decodeTime(), p.interval(), p.startDelay(), trackId);
         }
 
         /** The box header at {@code pos}, from the current window or a new read there. */
@@ -333,8 +349,9 @@ public final class FragmentIndex {
 
         private void parseMoov(ByteBuffer moov, Mp4Box at) {
             try {
+                // the tracks first: the track asked for may be known only from its handler, and an mvex may come before it
+                Mp4Box.forEachChild(moov, (type, body) -> { if (type.equals("trak")) parseTrak(body); });
                 Mp4Box.forEachChild(moov, (type, body) -> {
-                    if (type.equals("trak")) parseTrak(body);
                     if (type.equals("mvex")) {
                         Mp4Box.forEachChild(body, (t, b) -> {
                             if (!t.equals("trex")) return;
@@ -365,6 +382,7 @@ public final class FragmentIndex {
                 body.position(body.position() + 3 + (version == 1 ? 16 : 8));
                 id[0] = Integer.toUnsignedLong(body.getInt());
             });
+            if (trackId == FIRST_VIDEO_TRACK && id[0] > 0 && handler(trak).equals("vide")) trackId = id[0];
             if (id[0] != trackId) return;
             Mp4Box.forEachChild(trak, (type, mdia) -> {
                 if (!type.equals("mdia")) return;
@@ -386,6 +404,21 @@ public final class FragmentIndex {
                     }
                 });
             });
+        }
+
+        /** The trak's mdia/hdlr handler type ("vide", "soun", …), or "". */
+        private static String handler(ByteBuffer trak) throws FragmentedMp4.MalformedMp4Exception {
+            String[] type = {""};
+            Mp4Box.forEachChild(trak.duplicate(), (t, mdia) -> {
+                if (!t.equals("mdia")) return;
+                Mp4Box.forEachChild(mdia, (t2, hdlr) -> {
+                    if (!t2.equals("hdlr") || hdlr.remaining() < 12) return;
+                    byte[] b = new byte[4];
+                    hdlr.get(hdlr.position() + 8, b); // version and flags, pre_defined, then handler_type
+                    type[0] = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+                });
+            });
+            return type[0];
         }
 
         /** The moov's samples: durations from the stts, presentation times with the ctts's offsets. */

@@ -181,7 +181,7 @@ public final class ProbeStage {
         if (!layout.fragmented()) {
             // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
             try (SourceServer server = SourceServer.start(store.client(), source)) {
-                String ffprobeJson = probeHeader(server);
+                String ffprobeJson = probeHeader(server, FfmpegCommands.probe(config.ffprobe(), server.url()));
                 long header = server.reads().bytesServed();
                 SourceInfo info = parse(ffprobeJson, source.sizeBytes());
                 SourceValidator.validate(info, config.limits());
@@ -189,14 +189,17 @@ public final class ProbeStage {
                 return new Probed(info, new StepBytes(header, layout.bytesRead(), server.reads().bytesServed() - header), ffprobeJson);
             }
         }
-        // ffprobe first (the walk that counts the frames needs the video's track id from it),
-        // shown the file up to its second moof
-        FirstLook first = firstLook(source, layout);
+        // the moof walk first: when it finds a constant rate, ffprobe (shown the file up to its
+        // second moof) need not read frames to guess one
+        FragmentIndex.VideoTiming timing = FragmentIndex.readFirstVideoTrack(reader, source.sizeBytes());
+        FirstLook first = firstLook(source, layout, timing == null || !timing.uniform());
         SourceInfo info = first.info();
         long index = layout.bytesRead();
-        FragmentIndex.VideoTiming timing = null;
         if (info.video() != null) {
-            timing = FragmentIndex.read(reader, source.sizeBytes(), first.videoTrackId());
+            if (timing == null || timing.trackId() != first.videoTrackId()) {
+                // ffprobe's first video stream is another track than the first 'vide' trak: walk that one
+                timing = FragmentIndex.read(reader, source.sizeBytes(), first.videoTrackId());
+            }
             info = FfprobeParser.withFrameRate(info, timing.frames(), timing.frameRate(), timing.uniform());
             if (timing.startDelayTicks() > 0) {
                 // the first frame held by the muxer in place of an edit list: the constant-rate video
@@ -228,7 +231,7 @@ public final class ProbeStage {
      * ffmpeg offsets -ss by the start time of what it is shown, which here is the hidden part's end.
      */
     private void checkLastFragments(SourceServer server, long samples) {
-        List<String> command = FfmpegCommands.tailCheck(config.ffmpeg(), server.url(), 0);
+        List<String> command = FfmpegCommands.tailCheckOfFragments(config.ffmpeg(), server.url());
         ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
         Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
         if (r.timedOut()) {
@@ -248,12 +251,13 @@ public final class ProbeStage {
 
     /**
      * ffprobe on the file up to the end of its first fragment (the rest a free box): streams,
-     * codecs and the first frames are all in the moov and that fragment.
+     * codecs and the first frames are all in the moov and that fragment. Frames for a rate guess
+     * only when {@code rateGuess} (a variable-rate source's nominal rate).
      */
-    private FirstLook firstLook(SourceRef source, FragmentIndex.Layout layout) {
+    private FirstLook firstLook(SourceRef source, FragmentIndex.Layout layout, boolean rateGuess) {
         SourceView view = layout.secondMoof() < 0 ? SourceView.WHOLE : SourceView.hiding(layout.secondMoof(), source.sizeBytes());
         try (SourceServer server = SourceServer.start(store.client(), source, view)) {
-            String ffprobeJson = probeHeader(server);
+            String ffprobeJson = probeHeader(server, FfmpegCommands.probeFirstFragment(config.ffprobe(), server.url(), rateGuess));
             long trackId;
             try {
                 trackId = FfprobeParser.videoTrackId(ffprobeJson);
@@ -265,8 +269,7 @@ public final class ProbeStage {
     }
 
     /** ffprobe's {@code -show_format -show_streams} JSON of the source. */
-    private String probeHeader(SourceServer server) {
-        List<String> command = FfmpegCommands.probe(config.ffprobe(), server.url());
+    private String probeHeader(SourceServer server, List<String> command) {
         ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 4 * 1024 * 1024);
         Ffmpeg.failIfNotAboutTheMedia("reading the file's structure", command, r, server);
         if (r.timedOut()) {
