@@ -194,11 +194,12 @@ public final class ProbeStage {
         FragmentIndex.VideoTiming timing = FragmentIndex.readFirstVideoTrack(reader, source.sizeBytes());
         FirstLook first = firstLook(source, layout, timing == null || !timing.uniform());
         SourceInfo info = first.info();
-        long index = layout.bytesRead();
+        long index = layout.bytesRead() + (timing == null ? 0 : timing.bytesRead());
         if (info.video() != null) {
             if (timing == null || timing.trackId() != first.videoTrackId()) {
                 // ffprobe's first video stream is another track than the first 'vide' trak: walk that one
                 timing = FragmentIndex.read(reader, source.sizeBytes(), first.videoTrackId());
+                index += timing.bytesRead();
             }
             info = FfprobeParser.withFrameRate(info, timing.frames(), timing.frameRate(), timing.uniform());
             if (timing.startDelayTicks() > 0) {
@@ -206,7 +207,6 @@ public final class ProbeStage {
                 // (and the audio taken beside it) starts where the second frame's time says
                 info = info.withVideo(info.video().withStartSeconds(info.video().startSeconds() + timing.startDelaySeconds()));
             }
-            index += timing.bytesRead();
         }
         SourceValidator.validate(info, config.limits());
         SourceInfo.Video video = info.video();
