@@ -79,8 +79,42 @@ class AvSyncTest extends PipelineTestBase {
         }
     }
 
+    /**
+     * The same source muxed as a fragmented MP4 by ffmpeg: without an edit list, the muxer moves
+     * the first video frame to 0 and holds it 328/15360 s longer (the AAC priming starts the audio
+     * first), so in the file every later flash and every beep are 21.3 ms after their event
+     * time. The probe plans it as the constant-rate video it is, starting at its second frame's
+     * time less one interval; the audio must be taken from there too, or every beep is 21.3 ms late.
+     */
+    @Test
+    void aFragmentedSourceWhoseFirstFrameIsHeldKeepsItsSoundInStep() throws Exception {
+        Path src = flashesAndBeeps(dir.resolve("sync-fragmented.mp4"), "-movflags", "+frag_keyframe+empty_moov+default_base_moof");
+        List<Long> pts = probe.framePts(src, "v");
+        assertEquals(List.of(0L, 840L, 1352L), pts.subList(0, 3), "the layout under test: the first frame held 328 ticks longer");
+        List<Double> sourceFlashes = flashes(src);
+        List<Double> sourceBeeps = beeps(src);
+        assertEquals(EVENT_FRAMES.size(), sourceBeeps.size(), "the source's beeps: " + seconds(sourceBeeps));
+        for (int i = 0; i < EVENT_FRAMES.size(); i++) {
+            assertEquals(sourceFlashes.get(i), sourceBeeps.get(i), TOLERANCE_SECONDS, "in the source, beep " + i + " starts on its flash");
+        }
+
+        fx.upload(src, "uploads/sync-fragmented.mp4");
+        PipelineFixture.Job job = fx.run("uploads/sync-fragmented.mp4", SETTINGS);
+        assertTrue(job.outcome().succeeded(), () -> "job failed: " + job.outcome().result());
+        Path video = MediaProbe.joinTrack(job.dir().resolve("video/180p"), job.dir().resolve("joined-video-fragmented.mp4"));
+        List<Double> expected = EVENT_FRAMES.stream().map(f -> (double) f / FPS).toList();
+        List<Double> outFlashes = flashes(video);
+        List<Double> outBeeps = publishedBeeps(job.dir().resolve("audio"));
+        assertEvents("output video", expected, outFlashes, 0.5 / FPS);
+        assertEquals(expected.size(), outBeeps.size(), "one beep per event in the output audio: " + seconds(outBeeps));
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(outFlashes.get(i), outBeeps.get(i), TOLERANCE_SECONDS, "the beep starts on its flash, event at " + expected.get(i)
+                    + " s: flashes " + seconds(outFlashes) + ", beeps " + seconds(outBeeps));
+        }
+    }
+
     /** 640x360 black with a white frame at each event; a 1 kHz burst of {@link #BEEP_SECONDS} from each event's instant; H.264 + AAC. */
-    Path flashesAndBeeps(Path out) {
+    Path flashesAndBeeps(Path out, String... muxOptions) {
         String frames = EVENT_FRAMES.stream().map(f -> "eq(n\\," + f + ")").collect(Collectors.joining("+"));
         String gates = EVENT_FRAMES.stream()
                 .map(f -> String.format(Locale.ROOT, "between(t\\,%.6f\\,%.6f)", (double) f / FPS, (double) f / FPS + BEEP_SECONDS))
@@ -88,10 +122,13 @@ class AvSyncTest extends PipelineTestBase {
         String video = String.format(Locale.ROOT, "color=c=black:s=640x360:r=%d:d=%.3f,format=yuv420p,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='%s'",
                 FPS, SECONDS, frames);
         String tone = String.format(Locale.ROOT, "aevalsrc='0.5*sin(2*PI*1000*t)*(%s)':s=48000:d=%.3f", gates, SECONDS);
-        run(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-hide_banner", "-v", "error", "-y",
+        List<String> command = new ArrayList<>(List.of(fx.bin.ffmpeg().toString(), "-nostdin", "-hide_banner", "-v", "error", "-y",
                 "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", tone,
                 "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-g", "37",
-                "-c:a", "aac", "-b:a", "128k", "-ac", "1", out.toString()));
+                "-c:a", "aac", "-b:a", "128k", "-ac", "1"));
+        command.addAll(List.of(muxOptions));
+        command.add(out.toString());
+        run(command);
         return out;
     }
 

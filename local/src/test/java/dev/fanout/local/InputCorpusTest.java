@@ -86,8 +86,10 @@ class InputCorpusTest {
                 accept("moov at the end", f -> media.clip(f, pattern("320x180", "30", 3), tone(440, 3)), "30", 90, true, renditions("320x180", "160x90")),
                 accept("moov at the front (faststart)", f -> media.clip(f, pattern("320x180", "30", 3), tone(440, 3), "-movflags", "+faststart"),
                         "30", 90, true, none()),
-                // ffmpeg reads this file's frames after the first 357/15360 s late (the AAC priming
-                // shifts the video fragment timestamps): frames must still come out one per slot
+                // ffmpeg's fragmented output (H.264 without B-frames, AAC) moves the first video sample
+                // to 0 and lengthens it by the AAC priming (840 ticks of 15360, the others 512): the
+                // frames are still 1/30 s apart, so the source's 90 frames, output frame n = source frame n
+                // (the product's constant-rate timing, setpts=N, is the reference's: no frame repeated)
                 new Accepted("fragmented MP4", "uploads/fragmented.mp4", f -> media.clip(f, pattern("320x180", "30", 3), tone(440, 3),
                         "-movflags", "+frag_keyframe+empty_moov+default_base_moof"), "30", 90, true, "setpts=N/(30*TB)", none()),
                 accept("odd dimensions 321x181", f -> media.ffmpeg(f, "-f", "lavfi", "-i", pattern("321x181", "30", 3),

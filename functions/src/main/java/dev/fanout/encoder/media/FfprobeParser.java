@@ -158,10 +158,15 @@ public final class FfprobeParser {
      * constant rate when {@code uniform}. No frames: no frames (and no rate).
      */
     public static SourceInfo withFrameTiming(SourceInfo info, Rational timeBase, long frames, long rateFrames, long rateTicks, boolean uniform) {
-        SourceInfo.Video v = info.video();
         Rational rate = frames > 0 && rateFrames > 0 && rateTicks > 0
                 ? Rational.of(Math.multiplyExact(rateFrames, timeBase.den()), Math.multiplyExact(rateTicks, timeBase.num()))
                 : null;
+        return withFrameRate(info, frames, rate, uniform);
+    }
+
+    /** The source with {@code frames} video frames at {@code rate} (null: none), constant when {@code uniform}. */
+    public static SourceInfo withFrameRate(SourceInfo info, long frames, Rational rate, boolean uniform) {
+        SourceInfo.Video v = info.video();
         boolean constant = uniform && frames > 0;
         SourceInfo.Video measured = new SourceInfo.Video(v.codec(), v.width(), v.height(), v.rotation(), v.sampleAspect(), rate, frames,
                 v.pixelFormat(), v.startSeconds(), v.fieldOrder(), v.colorTransfer(), constant,

@@ -70,6 +70,12 @@ public record SourceInfo(String formatName, long sizeBytes, double durationSecon
                     fieldOrder, colorTransfer, constantFrameRate, frameRate);
         }
 
+        /** The same video starting {@code seconds} after the movie's start. */
+        public Video withStartSeconds(double seconds) {
+            return new Video(codec, width, height, rotation, sampleAspect, frameRate, frameCount, pixelFormat, seconds,
+                    fieldOrder, colorTransfer, constantFrameRate, nominalFrameRate);
+        }
+
         /** Coded as interlaced fields (the container or stream says so): deinterlaced before scaling. */
         public boolean interlaced() {
             return fieldOrder != null && java.util.Set.of("tt", "bb", "tb", "bt").contains(fieldOrder);

@@ -96,6 +96,7 @@ public final class SourceServer implements AutoCloseable {
 
     private final S3Client s3;
     private final SourceRef source;
+    private final SourceView view;
     /** A random path: nothing else on the machine can guess it, and crafted media cannot name another. */
     private final String path = "/" + HexFormat.of().formatHex(randomBytes()) + "/source";
     private final ServerSocket listener;
@@ -110,18 +111,25 @@ public final class SourceServer implements AutoCloseable {
     private final AtomicReference<SourceReads.Failure> permanent = new AtomicReference<>();
     private volatile boolean closed;
 
-    private SourceServer(S3Client s3, SourceRef source) throws IOException {
+    private SourceServer(S3Client s3, SourceRef source, SourceView view) throws IOException {
         if (source.etag() == null || source.etag().isBlank()) throw new IllegalArgumentException("the source's ETag is needed to pin its reads");
+        if (!view.whole() && view.holeEnd() > source.sizeBytes()) throw new IllegalArgumentException("the view hides bytes past the object's end");
         this.s3 = s3;
         this.source = source;
+        this.view = view;
         this.listener = new ServerSocket(0, 64, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
         connections.submit(this::acceptLoop);
     }
 
     /** Starts serving {@code source}; close it when the stage's ffmpeg runs are over. */
     public static SourceServer start(S3Client s3, SourceRef source) {
+        return start(s3, source, SourceView.WHOLE);
+    }
+
+    /** Starts serving {@code view} of {@code source} (all of it but a run shown as a free box). */
+    public static SourceServer start(S3Client s3, SourceRef source, SourceView view) {
         try {
-            return new SourceServer(s3, source);
+            return new SourceServer(s3, source, view);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the loopback source server: " + e.getMessage(), e);
         }
@@ -148,7 +156,7 @@ public final class SourceServer implements AutoCloseable {
         synchronized (reads) {
             all = List.copyOf(reads);
         }
-        long bytes = all.stream().mapToLong(r -> r.delivered).sum();
+        long bytes = all.stream().mapToLong(r -> r.delivered - r.madeUp).sum();
         SourceReads.Failure decisive = permanent.get();
         for (int i = 0; decisive == null && i < all.size(); i++) {
             Read r = all.get(i);
@@ -222,25 +230,57 @@ public final class SourceServer implements AutoCloseable {
         synchronized (reads) {
             reads.add(read);
         }
-        ResponseInputStream<GetObjectResponse> body;
-        try {
-            body = get(read, range.first(), range.last());
-        } catch (SdkException e) {
-            if (closed) return;
-            SourceReads.Failure f = failure(e, range.first());
-            if (f.kind() == SourceReads.Kind.TRANSIENT) {
-                read.failure = f;
-                answer(out, 503, "Service Unavailable", 0, ""); // ffmpeg reconnects (-reconnect_on_http_error 5xx)
-            } else {
-                permanent.compareAndSet(null, f);
-                answer(out, f.status(), f.errorCode().isEmpty() ? "Error" : f.errorCode(), 0, ""); // a 4xx stops ffmpeg at once
+        List<SourceView.Piece> pieces = view.pieces(range.first(), range.last());
+        // the first read from S3 is opened before the status line, so that its failure can be the answer
+        ResponseInputStream<GetObjectResponse> body = null;
+        if (!pieces.get(0).hidden()) {
+            try {
+                body = get(read, pieces.get(0).first(), pieces.get(0).last());
+            } catch (SdkException e) {
+                if (closed) return;
+                SourceReads.Failure f = failure(e, range.first());
+                if (f.kind() == SourceReads.Kind.TRANSIENT) {
+                    read.failure = f;
+                    answer(out, 503, "Service Unavailable", 0, ""); // ffmpeg reconnects (-reconnect_on_http_error 5xx)
+                } else {
+                    permanent.compareAndSet(null, f);
+                    answer(out, f.status(), f.errorCode().isEmpty() ? "Error" : f.errorCode(), 0, ""); // a 4xx stops ffmpeg at once
+                }
+                return;
             }
-            return;
         }
-        long remaining = range.length();
+        answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", range.length(), contentRange);
+        for (SourceView.Piece piece : pieces) {
+            if (piece.hidden()) {
+                writeHidden(out, piece, read);
+                continue;
+            }
+            if (body == null) {
+                try {
+                    body = get(read, piece.first(), piece.last());
+                } catch (SdkException e) {
+                    // past the status line: cut the body short, ffmpeg reconnects from where it was
+                    if (closed) return;
+                    SourceReads.Failure f = failure(e, piece.first());
+                    if (f.kind() == SourceReads.Kind.TRANSIENT) read.failure = f;
+                    else permanent.compareAndSet(null, f);
+                    return;
+                }
+            }
+            boolean whole = copy(body, out, piece, read);
+            body = null;
+            if (!whole) return;
+        }
+    }
+
+    /**
+     * Streams {@code piece} from {@code body} to ffmpeg, resuming a body S3 breaks off; false when
+     * S3 (past the resumes) or ffmpeg broke off.
+     */
+    private boolean copy(ResponseInputStream<GetObjectResponse> body, OutputStream out, SourceView.Piece piece, Read read) throws IOException {
+        long remaining = piece.length();
         int resumesWithoutProgress = 0;
         try {
-            answer(out, range.partial() ? 206 : 200, range.partial() ? "Partial Content" : "OK", remaining, contentRange);
             byte[] buffer = new byte[BUFFER_BYTES];
             while (remaining > 0) {
                 int n;
@@ -255,7 +295,7 @@ public final class SourceServer implements AutoCloseable {
                 }
                 read.waitEnded();
                 if (broken != null) {
-                    if (closed) return;
+                    if (closed) return false;
                     body.abort();
                     body = null;
                     // S3 breaks off the body of a reader that stops reading (ffmpeg busy encoding):
@@ -263,11 +303,11 @@ public final class SourceServer implements AutoCloseable {
                     if (resumesWithoutProgress < MAX_RESUMES_WITHOUT_PROGRESS) {
                         resumesWithoutProgress++;
                         try {
-                            body = get(read, read.offset(), range.last());
+                            body = get(read, read.offset(), piece.last());
                             read.resumed++;
                             continue;
                         } catch (SdkException e) {
-                            if (closed) return;
+                            if (closed) return false;
                             SourceReads.Failure f = failure(e, read.offset());
                             if (f.kind() != SourceReads.Kind.TRANSIENT) permanent.compareAndSet(null, f);
                             broken = broken + "; resuming from byte " + read.offset() + ": " + f.detail();
@@ -275,7 +315,7 @@ public final class SourceServer implements AutoCloseable {
                     }
                     // closing the connection short of Content-Length: ffmpeg reconnects from where it was
                     read.failure = transientFailure(read.offset(), broken);
-                    return;
+                    return false;
                 }
                 out.write(buffer, 0, n);
                 out.flush();
@@ -283,6 +323,7 @@ public final class SourceServer implements AutoCloseable {
                 remaining -= n;
                 resumesWithoutProgress = 0;
             }
+            return true;
         } finally {
             // the rest of a range nobody reads is never downloaded: abort drops the S3 connection
             if (body != null) {
@@ -300,6 +341,18 @@ public final class SourceServer implements AutoCloseable {
                     .range("bytes=" + first + "-" + last));
         } finally {
             read.waitEnded();
+        }
+    }
+
+    /** The view's made-up free box, as far as the range asks for it: no S3 read. */
+    private void writeHidden(OutputStream out, SourceView.Piece piece, Read read) throws IOException {
+        for (long at = piece.first(); at <= piece.last(); ) {
+            int n = (int) Math.min(BUFFER_BYTES, piece.last() - at + 1);
+            out.write(view.hiddenBytes(at, n));
+            out.flush();
+            read.delivered += n;
+            read.madeUp += n;
+            at += n;
         }
     }
 
@@ -372,6 +425,8 @@ public final class SourceServer implements AutoCloseable {
         final long first;
         /** bytes written to ffmpeg */
         volatile long delivered;
+        /** of those, bytes of the view's free box (never read from S3) */
+        volatile long madeUp;
         /** System.nanoTime() when the current wait for S3 began, 0 while not waiting */
         volatile long waitStarted;
         /** where a wait for S3 outlasted ffmpeg's patience, or -1 */

@@ -2,6 +2,7 @@ package dev.fanout.encoder.stages;
 
 import dev.fanout.encoder.errors.InvalidInputException;
 import dev.fanout.encoder.errors.StorageException;
+import dev.fanout.encoder.errors.TransientException;
 import dev.fanout.encoder.media.Ffmpeg;
 import dev.fanout.encoder.media.FfmpegCommands;
 import dev.fanout.encoder.media.FfprobeParser;
@@ -22,6 +23,7 @@ import dev.fanout.encoder.plan.PipelineConfig;
 import dev.fanout.encoder.plan.SourceValidator;
 import dev.fanout.encoder.plan.UploadSettings;
 import dev.fanout.encoder.source.SourceServer;
+import dev.fanout.encoder.source.SourceView;
 import dev.fanout.encoder.runtime.Invocation;
 import dev.fanout.encoder.stages.Messages.ChunkItem;
 import dev.fanout.encoder.stages.Messages.ProbeRequest;
@@ -143,8 +145,8 @@ public final class ProbeStage {
     }
 
     /**
-     * Bytes of the source each probe step read: ffprobe's look at the header, the fragment index
-     * of a fragmented MP4 (0 for any other file), and the tail check.
+     * Bytes of the source each probe step read: ffprobe's look at the header, the box walk (the
+     * top-level box headers of every file; every moof of a fragmented MP4), and the tail check.
      */
     public record StepBytes(long header, long fragmentIndex, long tailCheck) {
         public long total() { return header + fragmentIndex + tailCheck; }
@@ -165,31 +167,109 @@ public final class ProbeStage {
      * Reads what the plan needs of {@code source} (codecs, rate, frame count, rotation, colour,
      * audio), validates it against the limits and proves its last second is there. Public for the
      * probe benchmark, which measures each step's bytes on large files.
+     *
+     * <p>A fragmented MP4 is never shown whole to ffmpeg: on a seekable input its mov demuxer
+     * walks every moof when it opens the file (unless a sidx or mfra says the index is complete),
+     * and over HTTP each mdat it skips is a dropped connection and the read-ahead it wasted. So
+     * ffprobe sees the moov and the first fragment, the tail check the moov and the last
+     * fragments, the rest hidden as one free box ({@link SourceView}); the frames come from the
+     * moof walk ({@link FragmentIndex}).
      */
     public Probed probeSource(SourceRef source) {
-        // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
-        try (SourceServer server = SourceServer.start(store.client(), source)) {
-            String ffprobeJson = probeHeader(server);
-            long header = server.reads().bytesServed();
-            SourceInfo info = parse(ffprobeJson, source.sizeBytes());
-            long index = 0;
-            if (info.video() != null && !frameCountKnown(ffprobeJson)) {
-                // a fragmented MP4: its header has no frame count; the moof boxes have the frames
-                FragmentIndex.VideoTiming timing = fragmentIndex(source, ffprobeJson);
-                info = FfprobeParser.withFrameTiming(info, Rational.of(1, timing.timescale()), timing.frames(),
-                        timing.frames() == 1 ? 1 : timing.frames() - 1, timing.ticks(), timing.uniform());
-                index = timing.bytesRead();
+        FragmentIndex.RangeReader reader = rangeReader(source);
+        FragmentIndex.Layout layout = FragmentIndex.layout(reader, source.sizeBytes());
+        if (!layout.fragmented()) {
+            // ffprobe and ffmpeg read the source from a loopback server pinned to the job's ETag
+            try (SourceServer server = SourceServer.start(store.client(), source)) {
+                String ffprobeJson = probeHeader(server, FfmpegCommands.probe(config.ffprobe(), server.url()));
+                long header = server.reads().bytesServed();
+                SourceInfo info = parse(ffprobeJson, source.sizeBytes());
+                SourceValidator.validate(info, config.limits());
+                checkTail(info.video(), server);
+                return new Probed(info, new StepBytes(header, layout.bytesRead(), server.reads().bytesServed() - header), ffprobeJson);
             }
-            SourceValidator.validate(info, config.limits());
-            checkTail(info.video(), server);
-            long total = server.reads().bytesServed();
-            return new Probed(info, new StepBytes(header, index, total - header), ffprobeJson);
+        }
+        // the moof walk first: when it finds a constant rate, ffprobe (shown the file up to its
+        // second moof) need not read frames to guess one
+        FragmentIndex.VideoTiming timing = FragmentIndex.readFirstVideoTrack(reader, source.sizeBytes());
+        FirstLook first = firstLook(source, layout, timing == null || !timing.uniform());
+        SourceInfo info = first.info();
+        long index = layout.bytesRead() + (timing == null ? 0 : timing.bytesRead());
+        if (info.video() != null) {
+            if (timing == null || timing.trackId() != first.videoTrackId()) {
+                // ffprobe's first video stream is another track than the first 'vide' trak: walk that one
+                timing = FragmentIndex.read(reader, source.sizeBytes(), first.videoTrackId());
+                index += timing.bytesRead();
+            }
+            info = FfprobeParser.withFrameRate(info, timing.frames(), timing.frameRate(), timing.uniform());
+            if (timing.startDelayTicks() > 0) {
+                // the first frame held by the muxer in place of an edit list: the constant-rate video
+                // (and the audio taken beside it) starts where the second frame's time says
+                info = info.withVideo(info.video().withStartSeconds(info.video().startSeconds() + timing.startDelaySeconds()));
+            }
+        }
+        SourceValidator.validate(info, config.limits());
+        SourceInfo.Video video = info.video();
+        // the last fragment that starts on a keyframe: decoding it proves the end is there
+        long tailFrom = timing.tailFrom(video.frameRate().secondsFor(video.frameCount()).toDouble());
+        if (tailFrom < 0) {
+            // no fragment to start from (no keyframe, no tfdt): the whole file, decoded from the last second
+            try (SourceServer server = SourceServer.start(store.client(), source)) {
+                checkTail(video, server);
+                return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()), first.ffprobeJson());
+            }
+        }
+        try (SourceServer server = SourceServer.start(store.client(), source, SourceView.hiding(timing.firstMoof(), tailFrom))) {
+            checkLastFragments(server, timing.moovSamples() + timing.samplesFrom(tailFrom));
+            return new Probed(info, new StepBytes(first.bytes(), index, server.reads().bytesServed()), first.ffprobeJson());
+        }
+    }
+
+    /**
+     * Decodes every video sample the view shows (those of the moov, then the fragments from the
+     * last one starting on a keyframe): a damaged end fails here. By count, not time:
+     * ffmpeg offsets -ss by the start time of what it is shown, which here is the hidden part's end.
+     */
+    private void checkLastFragments(SourceServer server, long samples) {
+        List<String> command = FfmpegCommands.tailCheckOfFragments(config.ffmpeg(), server.url());
+        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
+        Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
+        if (r.timedOut()) {
+            throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
+                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
+        }
+        DecodedSpan decoded = DecodedSpan.of(r.stdout());
+        String err = r.stderrSummary(3);
+        if (r.exitCode() != 0 || decoded.frames() != samples) {
+            throw new InvalidInputException("Truncated", "the last fragments of the video hold " + samples + " frames but "
+                    + decoded.frames() + " decode; the file was cut off (incomplete upload?) or is damaged" + (err.isEmpty() ? "" : " (" + err + ")"));
+        }
+    }
+
+    /** ffprobe's view of a fragmented MP4, the video track's id in it, the bytes it took, and its report. */
+    private record FirstLook(SourceInfo info, long videoTrackId, long bytes, String ffprobeJson) {}
+
+    /**
+     * ffprobe on the file up to the end of its first fragment (the rest a free box): streams,
+     * codecs and the first frames are all in the moov and that fragment. Frames for a rate guess
+     * only when {@code rateGuess} (a variable-rate source's nominal rate).
+     */
+    private FirstLook firstLook(SourceRef source, FragmentIndex.Layout layout, boolean rateGuess) {
+        SourceView view = layout.secondMoof() < 0 ? SourceView.WHOLE : SourceView.hiding(layout.secondMoof(), source.sizeBytes());
+        try (SourceServer server = SourceServer.start(store.client(), source, view)) {
+            String ffprobeJson = probeHeader(server, FfmpegCommands.probeFirstFragment(config.ffprobe(), server.url(), rateGuess));
+            long trackId;
+            try {
+                trackId = FfprobeParser.videoTrackId(ffprobeJson);
+            } catch (IOException e) {
+                throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
+            }
+            return new FirstLook(parse(ffprobeJson, source.sizeBytes()), trackId, server.reads().bytesServed(), ffprobeJson);
         }
     }
 
     /** ffprobe's {@code -show_format -show_streams} JSON of the source. */
-    private String probeHeader(SourceServer server) {
-        List<String> command = FfmpegCommands.probe(config.ffprobe(), server.url());
+    private String probeHeader(SourceServer server, List<String> command) {
         ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 4 * 1024 * 1024);
         Ffmpeg.failIfNotAboutTheMedia("reading the file's structure", command, r, server);
         if (r.timedOut()) {
@@ -220,36 +300,41 @@ public final class ProbeStage {
         }
     }
 
-    private static boolean frameCountKnown(String ffprobeJson) {
-        try {
-            return FfprobeParser.videoFrameCountKnown(ffprobeJson);
-        } catch (IOException e) {
-            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
-        }
-    }
-
-
     /**
-     * The video track's frames from the fragments' headers ({@link FragmentIndex}), read with
-     * small ranged GETs pinned to the job's ETag — never by demuxing every packet of the file.
+     * Small ranged GETs of the source pinned to the job's ETag, for the box walks: a moof is
+     * read by its offset, never by demuxing the packets around it.
      */
-    private FragmentIndex.VideoTiming fragmentIndex(SourceRef source, String ffprobeJson) {
-        long trackId;
-        try {
-            trackId = FfprobeParser.videoTrackId(ffprobeJson);
-        } catch (IOException e) {
-            throw new InvalidInputException("Unreadable", "ffprobe output could not be parsed: " + e.getMessage());
-        }
-        FragmentIndex.RangeReader reader = (offset, length) -> {
+    private FragmentIndex.RangeReader rangeReader(SourceRef source) {
+        return (offset, length) -> {
             try {
-                return store.readRange(source.bucket(), source.key(), source.etag(), offset, length);
+                return readRangeRidingOutTransients(source, offset, length);
             } catch (StorageException e) {
                 if (e.statusCode() != 412) throw e;
                 throw new InvalidInputException("SourceChanged", "s3://" + source.bucket() + "/" + source.key()
                         + " was replaced while it was probed (its ETag is no longer " + source.etag() + "); the newer upload is encoded by its own job");
             }
         };
-        return FragmentIndex.read(reader, source.sizeBytes(), trackId);
+    }
+
+    /**
+     * A ranged read that rides out what ffmpeg's {@code -reconnect} rides out through the source
+     * server: S3 failing past the SDK's own retries (throttling, 5xx) is tried again after 1, 2
+     * and 4 s before it fails the probe as transient.
+     */
+    private byte[] readRangeRidingOutTransients(SourceRef source, long offset, int length) {
+        for (long delay = 1000; ; delay *= 2) {
+            try {
+                return store.readRange(source.bucket(), source.key(), source.etag(), offset, length);
+            } catch (TransientException e) {
+                if (delay > 4000) throw e;
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static final Pattern SKIPPED_DREF = Pattern.compile(
@@ -273,7 +358,7 @@ public final class ProbeStage {
      */
     private void checkTail(SourceInfo.Video video, SourceServer server) {
         double end = video.frameRate().secondsFor(video.frameCount()).toDouble();
-        double from = Math.max(0, end - TAIL_CHECK_SECONDS);
+        double from = tailFromSeconds(video);
         List<String> command = FfmpegCommands.tailCheck(config.ffmpeg(), server.url(), video.startSeconds() + from);
         ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
         Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
@@ -290,6 +375,11 @@ public final class ProbeStage {
                             + "the file was cut off (incomplete upload?) or is damaged%s",
                     end, from + decoded.endSeconds(), decoded.frames(), end - from, err.isEmpty() ? "" : " (" + err + ")"));
         }
+    }
+
+    /** Where the tail check decodes from: the last second, in seconds after the video's first frame. */
+    private static double tailFromSeconds(SourceInfo.Video video) {
+        return Math.max(0, video.frameRate().secondsFor(video.frameCount()).toDouble() - TAIL_CHECK_SECONDS);
     }
 
     /** Frames in ffmpeg's framecrc output and where the last one ends, in seconds from the first. */

@@ -84,23 +84,28 @@ public final class ProbeBytesBenchmark {
         lines.forEach(System.out::println);
     }
 
-    /** A 10 s 1080p30 clip with noise (so it has a realistic bitrate, ~15 Mbit/s) and AAC audio. */
+    /**
+     * A 10 s 1080p30 clip with noise (so it has a realistic bitrate, ~36 Mbit/s), video only: the
+     * loop adds the audio, so the looped video stays constant-rate (a clip with AAC loops at its
+     * longer audio track's end, and every loop point was a 21 ms gap in the video).
+     */
     private static Path clip(LayerBinaries bin, Path dir, int gopFrames) {
         Path clip = dir.resolve("clip-g" + gopFrames + ".mp4");
         if (Files.exists(clip)) return clip;
         run(List.of(bin.ffmpeg().toString(), "-y", "-v", "error",
                 "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=10,noise=alls=12:allf=t",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=10",
                 "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-g", String.valueOf(gopFrames), "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-b:a", "128k", clip.toString()));
+                clip.toString()));
         return clip;
     }
 
-    /** {@code clip} repeated with {@code -stream_loop} (no re-encode) to about {@code bytes}. */
+    /** {@code clip} repeated with {@code -stream_loop} (no video re-encode) to about {@code bytes}, with AAC audio as long. */
     private static void loop(LayerBinaries bin, Path clip, Path out, long bytes, List<String> movflags) throws Exception {
         long loops = Math.max(0, Math.round((double) bytes / Files.size(clip)) - 1);
         List<String> c = new ArrayList<>(List.of(bin.ffmpeg().toString(), "-y", "-v", "error",
-                "-stream_loop", String.valueOf(loops), "-i", clip.toString(), "-c", "copy"));
+                "-stream_loop", String.valueOf(loops), "-i", clip.toString(),
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=" + 10 * (loops + 1),
+                "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", "128k"));
         c.addAll(movflags);
         c.add(out.toString());
         run(c);
