@@ -41,8 +41,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * and the SDK does the rest: DNS, verified TLS, signing, its retries.
  *
  * <p>One path, GET and HEAD, single Range requests (206 with Content-Range, 416 past the end).
- * Each request is one ranged GetObject streamed straight through (never buffered), with
- * {@code If-Match} on the job's ETag: "Return the object only if its entity tag (ETag) is the
+ * A request is served from the job's {@link SourceView}: each of its visible pieces is one ranged
+ * GetObject streamed straight through (never buffered), a hidden run of fragments is made up as
+ * one {@code free} box and never read. Every GetObject carries {@code If-Match} on the job's ETag: "Return the object only if its entity tag (ETag) is the
  * same as the one specified in this header; otherwise, return a 412 Precondition Failed error"
  * (Amazon S3 API Reference, GetObject, If-Match;
  * https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/s3/aws.sdk.kotlin.services.s3.model/-get-object-request/if-match.html),
