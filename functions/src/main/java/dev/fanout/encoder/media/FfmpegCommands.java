@@ -88,9 +88,15 @@ public final class FfmpegCommands {
     public static final int SOURCE_STALL_SECONDS = 10;
 
     public static List<String> probe(Path ffprobe, String input) {
+        return probe(ffprobe, input, List.of());
+    }
+
+    /** ffprobe's format and streams as JSON, with {@code analysis} options before the input. */
+    private static List<String> probe(Path ffprobe, String input, List<String> analysis) {
         // warnings too: the demuxer reports a skipped external data reference only as a warning
         List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "warning"));
         c.addAll(inputOptions(input));
+        c.addAll(analysis);
         c.addAll(List.of("-show_format", "-show_streams", "-of", "json", "-i", input));
         return c;
     }
@@ -114,12 +120,9 @@ public final class FfmpegCommands {
      * than the first keyframe.
      */
     public static List<String> probeFirstFragment(Path ffprobe, String input, boolean rateGuess) {
-        List<String> c = new ArrayList<>(List.of(ffprobe.toString(), "-hide_banner", "-v", "warning"));
-        c.addAll(inputOptions(input));
-        c.addAll(NO_WAIT_FOR_EVERY_STREAM);
-        if (!rateGuess) c.addAll(NO_RATE_GUESS);
-        c.addAll(List.of("-show_format", "-show_streams", "-of", "json", "-i", input));
-        return c;
+        List<String> analysis = new ArrayList<>(NO_WAIT_FOR_EVERY_STREAM);
+        if (!rateGuess) analysis.addAll(NO_RATE_GUESS);
+        return probe(ffprobe, input, analysis);
     }
 
     /**
@@ -129,12 +132,9 @@ public final class FfmpegCommands {
      * from where it had stopped (4.3 MB of a 9 MB fragment, measured through the source server).
      */
     public static List<String> tailCheckOfFragments(Path ffmpeg, String input) {
-        List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-xerror"));
-        c.addAll(inputOptions(input));
-        c.addAll(NO_WAIT_FOR_EVERY_STREAM);
-        c.addAll(NO_RATE_GUESS);
-        c.addAll(List.of("-i", input, "-map", "0:v:0", "-f", "framecrc", "-"));
-        return c;
+        List<String> analysis = new ArrayList<>(NO_WAIT_FOR_EVERY_STREAM);
+        analysis.addAll(NO_RATE_GUESS);
+        return decodeVideo(ffmpeg, input, analysis, 0);
     }
 
     /** Lists every video packet's {@code pts,duration} without decoding (reads the whole file). */
@@ -152,8 +152,14 @@ public final class FfmpegCommands {
      * silently.
      */
     public static List<String> tailCheck(Path ffmpeg, String input, double fromSeconds) {
+        return decodeVideo(ffmpeg, input, List.of(), fromSeconds);
+    }
+
+    /** Decodes the first video stream from {@code fromSeconds} to its end as framecrc, one line per frame. */
+    private static List<String> decodeVideo(Path ffmpeg, String input, List<String> analysis, double fromSeconds) {
         List<String> c = new ArrayList<>(List.of(ffmpeg.toString(), "-nostdin", "-hide_banner", "-v", "error", "-xerror"));
         c.addAll(inputOptions(input));
+        c.addAll(analysis);
         // from 0, no seek: a seek to the start makes ffmpeg read again what it has just probed
         if (fromSeconds > 0) c.addAll(List.of("-ss", String.format(Locale.ROOT, "%.6f", fromSeconds)));
         c.addAll(List.of("-i", input, "-map", "0:v:0", "-f", "framecrc", "-"));

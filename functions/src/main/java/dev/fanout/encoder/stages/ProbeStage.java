@@ -231,13 +231,7 @@ public final class ProbeStage {
      * ffmpeg offsets -ss by the start time of what it is shown, which here is the hidden part's end.
      */
     private void checkLastFragments(SourceServer server, long samples) {
-        List<String> command = FfmpegCommands.tailCheckOfFragments(config.ffmpeg(), server.url());
-        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
-        Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
-        if (r.timedOut()) {
-            throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
-                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
-        }
+        ProcessRunner.Result r = decodeEnd(FfmpegCommands.tailCheckOfFragments(config.ffmpeg(), server.url()), server);
         DecodedSpan decoded = DecodedSpan.of(r.stdout());
         String err = r.stderrSummary(3);
         if (r.exitCode() != 0 || decoded.frames() != samples) {
@@ -358,14 +352,8 @@ public final class ProbeStage {
      */
     private void checkTail(SourceInfo.Video video, SourceServer server) {
         double end = video.frameRate().secondsFor(video.frameCount()).toDouble();
-        double from = tailFromSeconds(video);
-        List<String> command = FfmpegCommands.tailCheck(config.ffmpeg(), server.url(), video.startSeconds() + from);
-        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
-        Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
-        if (r.timedOut()) {
-            throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
-                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
-        }
+        double from = Math.max(0, end - TAIL_CHECK_SECONDS);
+        ProcessRunner.Result r = decodeEnd(FfmpegCommands.tailCheck(config.ffmpeg(), server.url(), video.startSeconds() + from), server);
         DecodedSpan decoded = DecodedSpan.of(r.stdout());
         double tolerance = 1.5 / video.frameRate().toDouble();
         String err = r.stderrSummary(3);
@@ -377,9 +365,19 @@ public final class ProbeStage {
         }
     }
 
-    /** Where the tail check decodes from: the last second, in seconds after the video's first frame. */
-    private static double tailFromSeconds(SourceInfo.Video video) {
-        return Math.max(0, video.frameRate().secondsFor(video.frameCount()).toDouble() - TAIL_CHECK_SECONDS);
+    /**
+     * Runs a decode of the file's end ({@code framecrc} on stdout): a failure that is not about
+     * the media (S3, the source server) is raised as such, a decode past the probe's time limit
+     * is {@code InvalidInput.ProbeTimeout}.
+     */
+    private ProcessRunner.Result decodeEnd(List<String> command, SourceServer server) {
+        ProcessRunner.Result r = ProcessRunner.run(command, config.ffprobeTimeout(), 1024 * 1024);
+        Ffmpeg.failIfNotAboutTheMedia("decoding the end of the file", command, r, server);
+        if (r.timedOut()) {
+            throw new InvalidInputException("ProbeTimeout", "decoding the end of the file took longer than "
+                    + config.ffprobeTimeout().toSeconds() + " s; the file is damaged or crafted");
+        }
+        return r;
     }
 
     /** Frames in ffmpeg's framecrc output and where the last one ends, in seconds from the first. */
